@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment:
+    """Connection and authentication options shared by every module of hwcloud.sms."""
+
+    DOCUMENTATION = r"""
+options:
+  region:
+    description:
+      - Huawei Cloud region id, for example V(cn-north-4) or V(ap-southeast-3).
+      - Picks the SMS endpoint (SMS has one endpoint per site, not per region) and the IAM endpoint.
+      - V(cn-north-4), V(ap-southeast-3), V(my-kualalumpur-1) and V(ru-moscow-1) have their own SMS endpoint;
+        any other V(cn-*) region uses the China site's endpoint, any other region the international site's.
+      - If not set, the value of the E(HW_REGION_NAME) environment variable is used.
+    type: str
+  endpoint:
+    description:
+      - Base URL of the SMS API, for example V(https://sms.cn-north-4.myhuaweicloud.com) or a local test endpoint.
+      - Overrides the endpoint that O(region) would pick.
+      - If not set, the value of the E(HW_SMS_ENDPOINT) environment variable is used.
+    type: str
+  cloud:
+    description:
+      - Domain suffix of the Huawei Cloud site.
+      - If not set, the value of the E(HW_CLOUD) environment variable is used.
+    type: str
+    default: myhuaweicloud.com
+  auth_url:
+    description:
+      - IAM endpoint including V(/v3), as the Terraform provider's E(HW_AUTH_URL).
+      - Used for password authentication and to look up the project id for AK/SK authentication.
+      - Defaults to V(https://iam.<region>.<cloud>/v3).
+      - If not set, the value of the E(HW_AUTH_URL) environment variable is used.
+    type: str
+  auth_token:
+    description:
+      - An IAM token, sent as the C(X-Auth-Token) header. Takes precedence over every other way to authenticate.
+      - If not set, the value of the E(HW_AUTH_TOKEN) environment variable is used.
+    type: str
+  access_key:
+    description:
+      - Access key id for AK/SK request signing (SDK-HMAC-SHA256). Needs O(secret_key).
+      - Used when O(auth_token) is not set.
+      - If not set, the value of the E(HW_ACCESS_KEY) environment variable is used.
+    type: str
+  secret_key:
+    description:
+      - Secret access key for AK/SK request signing. Needs O(access_key).
+      - If not set, the value of the E(HW_SECRET_KEY) environment variable is used.
+    type: str
+  security_token:
+    description:
+      - Security token of temporary AK/SK credentials, sent as C(X-Security-Token).
+      - If not set, the value of the E(HW_SECURITY_TOKEN) environment variable is used.
+    type: str
+  project_id:
+    description:
+      - Project id sent as C(X-Project-Id) with AK/SK signing, and the token scope for password authentication.
+      - When not given, the project is looked up through IAM by O(project_name), or by O(region) as its name.
+      - If not set, the value of the E(HW_PROJECT_ID) environment variable is used.
+    type: str
+  project_name:
+    description:
+      - Name of the project to look up when O(project_id) is not given. Defaults to the region id.
+      - If not set, the value of the E(HW_PROJECT_NAME) environment variable is used.
+    type: str
+  user_name:
+    description:
+      - IAM user name for password authentication, used when neither O(auth_token) nor AK/SK is set.
+      - The module obtains one project-scoped IAM token per run and never returns it.
+      - If not set, the value of the E(HW_USER_NAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - Password of O(user_name).
+      - If not set, the value of the E(HW_USER_PASSWORD) environment variable is used.
+    type: str
+  domain_name:
+    description:
+      - Account (domain) name that O(user_name) belongs to.
+      - If not set, the value of the E(HW_DOMAIN_NAME) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to check the TLS certificates of the SMS and IAM endpoints. Set to V(false) only for test endpoints.
+      - Proxies are taken from the usual E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path to a PEM bundle of the certificate authorities to trust, for endpoints signed by a private CA.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: int
+    default: 30
+  max_retries:
+    description:
+      - How many times a request is retried after throttling (HTTP 429), a gateway error (HTTP 502, 503, 504)
+        or a connection failure, with exponential backoff and jitter, honouring C(Retry-After).
+      - Reads (GET) and deletions (DELETE) are retried on all of these; other requests only after throttling.
+      - An authentication failure (HTTP 401) is never retried with the same credentials.
+      - If not set, the value of the E(HW_MAX_RETRIES) environment variable is used.
+    type: int
+    default: 5
+notes:
+  - Exactly one way to authenticate is used, in this order - O(auth_token), then O(access_key) and O(secret_key),
+    then O(user_name), O(password) and O(domain_name). Giving none of them, or only half of a pair, fails before
+    any request is sent.
+  - The environment variables are those of the Huawei Cloud Terraform provider, so one set of credentials (for
+    example an AWX credential) serves both tools.
+requirements:
+  - requests
+"""

@@ -1,0 +1,391 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HTTP client for the Huawei Cloud SMS v3 API and the IAM calls it needs.
+
+Plain Python over ``requests``, no Ansible imports. Every failure, whatever
+its cause (an HTTP error answer, a body that is not JSON, a connection or TLS
+failure), is raised as one exception type, :class:`SmsApiError`.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import email.utils
+import json
+import random
+import re
+import time
+
+try:
+    from urllib.parse import quote, urlsplit
+except ImportError:  # pragma: no cover
+    from urllib import quote  # type: ignore
+    from urlparse import urlsplit  # type: ignore
+
+try:
+    import requests
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the module through missing_required_lib
+    requests = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+from ansible_collections.hwcloud.sms.plugins.module_utils import signer
+
+USER_AGENT = "hwcloud.sms-ansible-collection"
+LIST_PAGE_SIZE = 200
+RETRY_STATUSES = frozenset([429, 502, 503, 504])
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 20.0
+RETRY_AFTER_CAP = 120.0
+EXCERPT_LENGTH = 200
+
+# Endpoints of the SMS service, one per site rather than per region.
+SMS_HOSTS = {
+    "cn-north-4": "sms.cn-north-4",
+    "ap-southeast-3": "sms.ap-southeast-3",
+    "my-kualalumpur-1": "sms.my-kualalumpur-1",
+    "ru-moscow-1": "sms-api.ru-moscow-1",
+}
+CHINA_SITE_REGION = "cn-north-4"
+INTERNATIONAL_SITE_REGION = "ap-southeast-3"
+DEFAULT_CLOUD = "myhuaweicloud.com"
+
+
+def sms_endpoint(region, cloud=DEFAULT_CLOUD):
+    """The SMS endpoint that serves ``region``."""
+    if region not in SMS_HOSTS:
+        region = CHINA_SITE_REGION if region.startswith("cn-") else INTERNATIONAL_SITE_REGION
+    return "https://%s.%s" % (SMS_HOSTS[region], cloud)
+
+
+def iam_endpoint(region, cloud=DEFAULT_CLOUD):
+    """The IAM endpoint (including ``/v3``) for ``region``."""
+    if region == "eu-west-101" and cloud == DEFAULT_CLOUD:
+        cloud = "myhuaweicloud.eu"
+    return "https://iam.%s.%s/v3" % (region, cloud)
+
+
+class SmsApiError(Exception):
+    """Any failure of a call to SMS or IAM.
+
+    ``status`` is None when no HTTP answer arrived. The service's own fields
+    are kept exactly as sent, so that a person (or Huawei support) can act
+    on them.
+    """
+
+    FIELDS = ("status", "request_id", "error_code", "error_msg", "error_param", "details",
+              "encoded_authorization_message")
+
+    def __init__(self, operation, reason=None, status=None, request_id=None, error_code=None, error_msg=None,
+                 error_param=None, details=None, encoded_authorization_message=None, excerpt=None):
+        self.operation = operation
+        self.reason = reason
+        self.status = status
+        self.request_id = request_id
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.error_param = error_param
+        self.details = details
+        self.encoded_authorization_message = encoded_authorization_message
+        self.excerpt = excerpt
+        self.hint = None
+        super(SmsApiError, self).__init__(self.message())
+
+    def message(self):
+        text = "Failed to %s" % self.operation
+        if self.status is None:
+            text = "%s: %s" % (text, self.reason)
+            return "%s. %s" % (text, self.hint) if self.hint else text
+        if self.error_code or self.error_msg:
+            text += ": %s" % " ".join(str(part) for part in (self.error_code, self.error_msg) if part)
+        elif self.excerpt:
+            text += ": the answer was not an SMS error body: %s" % self.excerpt
+        elif self.reason:
+            text += ": %s" % self.reason
+        text += " (HTTP %s" % self.status
+        if self.request_id:
+            text += ", request id %s" % self.request_id
+        text += ")"
+        if self.hint:
+            text += ". %s" % self.hint
+        return text
+
+    def to_dict(self):
+        return dict((field, getattr(self, field)) for field in self.FIELDS)
+
+    @classmethod
+    def from_response(cls, operation, response, reason=None):
+        body = _json_or_none(response)
+        fields = {}
+        if isinstance(body, dict):
+            nested = body.get("error") if isinstance(body.get("error"), dict) else {}
+            fields = {
+                "error_code": body.get("error_code", nested.get("code")),
+                "error_msg": body.get("error_msg", nested.get("message")),
+                "error_param": body.get("error_param"),
+                "details": body.get("details"),
+                "encoded_authorization_message": body.get("encoded_authorization_message"),
+            }
+        request_id = response.headers.get("X-Request-Id")
+        if not request_id and isinstance(body, dict):
+            request_id = body.get("request_id")
+        excerpt = None
+        if not fields.get("error_code") and not fields.get("error_msg"):
+            excerpt = _excerpt(response.text)
+        return cls(operation, reason=reason, status=response.status_code, request_id=request_id,
+                   excerpt=excerpt, **fields)
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _excerpt(text):
+    """A short, single-line excerpt of a body that is not JSON (for example a gateway's HTML page)."""
+    text = re.sub(r"<[^>]*>", " ", text or "")
+    text = " ".join(text.split())
+    if not text:
+        return "(empty body)"
+    if len(text) > EXCERPT_LENGTH:
+        text = text[:EXCERPT_LENGTH] + "..."
+    return text
+
+
+def quote_segment(value):
+    return quote(value, safe="~")
+
+
+def retry_delay(attempt, retry_after=None):
+    """Seconds to wait before retry number ``attempt`` (0-based).
+
+    ``Retry-After`` (seconds or an HTTP date) wins when the service sent it;
+    otherwise exponential backoff with jitter.
+    """
+    if retry_after:
+        try:
+            return min(max(float(retry_after), 0.0), RETRY_AFTER_CAP)
+        except ValueError:
+            parsed = email.utils.parsedate_tz(retry_after)
+            if parsed:
+                return min(max(email.utils.mktime_tz(parsed) - time.time(), 0.0), RETRY_AFTER_CAP)
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+class Credentials:
+    """One way to authenticate: ``token``, ``aksk`` or ``password``."""
+
+    def __init__(self, kind, auth_token=None, access_key=None, secret_key=None, security_token=None,
+                 user_name=None, password=None, domain_name=None):
+        self.kind = kind
+        self.auth_token = auth_token
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.security_token = security_token
+        self.user_name = user_name
+        self.password = password
+        self.domain_name = domain_name
+
+    def __repr__(self):
+        return "Credentials(kind=%r)" % self.kind
+
+
+class SmsClient:
+    """A small SMS v3 client: the calls the collection needs, with retries and signing."""
+
+    def __init__(self, endpoint, credentials, iam_url=None, region=None, project_id=None, project_name=None,
+                 timeout=30, max_retries=5, verify=True, sleep=time.sleep):
+        self.endpoint = endpoint.rstrip("/")
+        self.credentials = credentials
+        self.iam_url = iam_url.rstrip("/") if iam_url else None
+        self.region = region
+        self.project_id = project_id
+        self.project_name = project_name
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.sleep = sleep
+        self.session = requests.Session()
+        self.session.verify = verify
+        if verify is False:
+            requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
+        self._token = credentials.auth_token if credentials.kind == "token" else None
+        self._reauthenticated = False
+
+    # ---- SMS operations -------------------------------------------------
+
+    def get_task(self, task_id):
+        """The task, or None when the service answers 404."""
+        response = self.request("GET", ["v3", "tasks", task_id], operation="read SMS task %s" % task_id,
+                                missing_ok=True)
+        return None if response is None else self._json(response, "read SMS task %s" % task_id)
+
+    def list_tasks(self, **filters):
+        """Every task matching ``filters`` (service-side filters), following pages to the end."""
+        tasks = []
+        query = [(key, value) for key, value in filters.items() if value is not None]
+        while True:
+            page_query = query + [("limit", LIST_PAGE_SIZE), ("offset", len(tasks))]
+            operation = "list SMS tasks"
+            page = self._json(self.request("GET", ["v3", "tasks"], query=page_query, operation=operation), operation)
+            items = page.get("tasks") or []
+            tasks.extend(items)
+            if not items or len(tasks) >= int(page.get("count") or 0):
+                return tasks
+
+    def delete_task(self, task_id):
+        """Delete one task. Returns False when the service says it does not exist (404)."""
+        response = self.request("DELETE", ["v3", "tasks", task_id], operation="delete SMS task %s" % task_id,
+                                missing_ok=True)
+        return response is not None
+
+    def task_action(self, task_id, operation_name):
+        """Run an action (``stop``, ``start``, ...) on a task."""
+        self.request("POST", ["v3", "tasks", task_id, "action"], body={"operation": operation_name},
+                     operation="%s SMS task %s" % (operation_name, task_id))
+
+    # ---- transport --------------------------------------------------------
+
+    def request(self, method, segments, query=None, body=None, operation="call SMS", missing_ok=False,
+                base=None, idempotent=None, authenticate=True):
+        """Send one API request with retries; return the response, or None for a 404 when ``missing_ok``.
+
+        ``segments`` are the decoded path segments; each is percent-encoded
+        into the URL. GET and DELETE are retried on throttling, gateway
+        errors and connection failures; other methods only on throttling
+        (the request was then not processed), unless ``idempotent`` says
+        a repeat is harmless.
+        """
+        if idempotent is None:
+            idempotent = method in ("GET", "DELETE")
+        base = base or self.endpoint
+        split = urlsplit(base)
+        path = split.path.rstrip("/") + "/" + "/".join(segments)
+        query_string = signer.canonical_query(query)
+        url = "%s://%s%s%s" % (split.scheme, split.netloc, "/".join(quote_segment(s) for s in path.split("/")),
+                               "?" + query_string if query_string else "")
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        attempt = 0
+        while True:
+            headers = self._plain_headers(split)
+            if authenticate:
+                headers = self._authenticate(headers, method, path, query, data, sms_call=base == self.endpoint)
+            try:
+                response = self.session.request(method, url, data=data, headers=headers, timeout=self.timeout,
+                                                allow_redirects=False)
+            except requests.exceptions.RequestException as exc:
+                error = SmsApiError(operation, reason=self._describe_exception(exc, split))
+                retryable = idempotent and not isinstance(exc, requests.exceptions.SSLError)
+                if retryable and attempt < self.max_retries:
+                    self.sleep(retry_delay(attempt))
+                    attempt += 1
+                    continue
+                raise error
+            status = response.status_code
+            if 200 <= status < 300:
+                return response
+            if status == 404 and missing_ok:
+                return None
+            if status == 401 and self._can_reauthenticate():
+                self._reauthenticated = True
+                self._token = None
+                continue
+            retryable = status == 429 or (idempotent and status in RETRY_STATUSES)
+            if retryable and attempt < self.max_retries:
+                self.sleep(retry_delay(attempt, response.headers.get("Retry-After")))
+                attempt += 1
+                continue
+            reason = "gave up after %d retries" % attempt if attempt else None
+            raise SmsApiError.from_response(operation, response, reason=reason)
+
+    def _json(self, response, operation):
+        body = _json_or_none(response)
+        if not isinstance(body, dict):
+            raise SmsApiError(operation, reason="the answer is not a JSON object", status=response.status_code,
+                              request_id=response.headers.get("X-Request-Id"), excerpt=_excerpt(response.text))
+        return body
+
+    def _describe_exception(self, exc, split):
+        if isinstance(exc, requests.exceptions.SSLError):
+            return ("TLS certificate verification failed for %s (%s). Point ca_path at the CA bundle that signed "
+                    "the endpoint's certificate, or set validate_certs to false for a test endpoint"
+                    % (split.netloc, type(exc).__name__))
+        if isinstance(exc, requests.exceptions.Timeout):
+            return "no answer from %s within %s seconds (%s); raise timeout if the service is slow" % (
+                split.netloc, self.timeout, type(exc).__name__)
+        return "could not connect to %s (%s: %s)" % (split.netloc, type(exc).__name__, _first_line(exc))
+
+    def _can_reauthenticate(self):
+        return self.credentials.kind == "password" and not self._reauthenticated and self._token is not None
+
+    @staticmethod
+    def _plain_headers(split):
+        return {"Content-Type": "application/json", "User-Agent": USER_AGENT, "Host": split.netloc}
+
+    def _authenticate(self, headers, method, path, query, data, sms_call):
+        """Add the token, or sign the request with the AK/SK (SMS calls carry the project id)."""
+        if self.credentials.kind == "aksk":
+            if sms_call:
+                headers["X-Project-Id"] = self._project_id()
+            if self.credentials.security_token:
+                headers["X-Security-Token"] = self.credentials.security_token
+            headers["X-Sdk-Date"] = signer.sdk_date()
+            return signer.sign(method, path, query, headers, data, self.credentials.access_key,
+                               self.credentials.secret_key)
+        headers["X-Auth-Token"] = self._auth_token()
+        return headers
+
+    # ---- IAM ----------------------------------------------------------------
+
+    def _scope_name(self):
+        return self.project_name or self.region
+
+    def _project_id(self):
+        """The project id for AK/SK calls: given, or looked up by name through IAM as the official SDK does."""
+        if self.project_id:
+            return self.project_id
+        name = self._scope_name()
+        operation = "look up the IAM project named %s" % name
+        response = self.request("GET", ["projects"], query=[("name", name)], operation=operation,
+                                base=self.iam_url)
+        projects = [p for p in (self._json(response, operation).get("projects") or []) if p.get("name") == name]
+        if len(projects) != 1:
+            raise SmsApiError(operation, reason="IAM knows %d projects of that name; set project_id" % len(projects))
+        self.project_id = projects[0]["id"]
+        return self.project_id
+
+    def _auth_token(self):
+        if self._token is None:
+            self._token = self._issue_token()
+        return self._token
+
+    def _issue_token(self):
+        """Exchange the user name and password for a project-scoped IAM token (one per module run)."""
+        creds = self.credentials
+        if self.project_id:
+            project = {"id": self.project_id}
+        else:
+            project = {"name": self._scope_name()}
+        body = {"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": creds.user_name, "password": creds.password, "domain": {"name": creds.domain_name}}}},
+            "scope": {"project": project}}}
+        operation = "obtain an IAM token for user %s" % creds.user_name
+        response = self.request("POST", ["auth", "tokens"], body=body, operation=operation, base=self.iam_url,
+                                idempotent=True, authenticate=False)
+        token = response.headers.get("X-Subject-Token")
+        if not token:
+            raise SmsApiError(operation, reason="IAM answered without an X-Subject-Token header",
+                              status=response.status_code, request_id=response.headers.get("X-Request-Id"))
+        return token
+
+
+def _first_line(exc):
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else ""

@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""When may an SMS migration task be deleted: the one place that knows the rule.
+
+The service refuses to delete a task while the agent on the source server is
+connected and the source server is busy (replicating, syncing, cloning, ...).
+A task that carries no source server state is judged by its own state.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+BUSY_SOURCE_STATES = frozenset([
+    "initialize", "stopping", "deleting", "cloning", "replicate", "syncing",
+    "cutovering", "skipping", "clearing", "premiging",
+])
+
+BUSY_TASK_STATES = frozenset([
+    "RUNNING", "SYNCING", "ABORTING", "SKIPPING", "DELETING", "RESETING", "SYNC_F_ROLLBACKING",
+])
+
+
+def source_state(task):
+    """The source server's state as the service reported it, or None."""
+    source = task.get("source_server") or {}
+    return source.get("state") or None
+
+
+def deletion_blocker(task):
+    """Return why the service would refuse to delete ``task`` now, or None when it may be deleted.
+
+    ``connected`` is only present when the task was read on its own (list
+    items lack it); when it is unknown the agent is assumed connected, so a
+    prediction errs on the side of "refused".
+    """
+    if task.get("connected") is False:
+        return None
+    agent = "its agent is connected" if task.get("connected") else "its agent may be connected"
+    state = source_state(task)
+    if state is not None:
+        if state.lower() in BUSY_SOURCE_STATES:
+            return "the source server is in state '%s' and %s" % (state, agent)
+        return None
+    if task.get("state") in BUSY_TASK_STATES:
+        return "the task is in state '%s' and %s" % (task.get("state"), agent)
+    return None
+
+
+def summary(task):
+    """The fields that decide deletion, for diffs and messages."""
+    return {
+        "id": task.get("id"),
+        "name": task.get("name"),
+        "state": task.get("state"),
+        "source_server_state": source_state(task),
+        "connected": task.get("connected"),
+    }

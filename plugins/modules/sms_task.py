@@ -1,0 +1,315 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: sms_task
+short_description: Delete Huawei Cloud SMS migration tasks
+version_added: 0.1.0
+description:
+  - Deletes a Server Migration Service (SMS) migration task, named by its id or by its exact name, through
+    C(DELETE /v3/tasks/{task_id}) of the SMS v3 API.
+  - Reads the task first, so that a task that is already gone is reported as unchanged, check mode can tell what
+    would happen without changing anything, and a task the service would refuse to delete is explained.
+  - The service refuses to delete a task while the agent on its source server is connected and the source
+    server is busy (replicating, syncing, cloning, cutting over, ...). O(force=true) stops such a task first.
+options:
+  task_id:
+    description:
+      - Id of the task.
+      - Must not be empty, longer than 255 characters, or contain C(/), C(?), C(#), C(%), whitespace or control
+        characters. It is percent-encoded into the request path.
+      - Exactly one of O(task_id) and O(name) is required.
+    type: str
+  name:
+    description:
+      - Exact name of the task. The tasks are listed with this name and compared exactly.
+      - When several tasks have this name, the module fails, lists their ids and deletes nothing; use O(task_id).
+    type: str
+  state:
+    description:
+      - V(absent) deletes the task. Required, so that a forgotten O(state) can never mean a deletion.
+    type: str
+    required: true
+    choices: [absent]
+  force:
+    description:
+      - Stop a busy task (action C(stop)), wait until the service allows its deletion, then delete it.
+      - Without it, a busy task is still sent to the service for deletion, and the service's refusal fails the
+        module with an explanation.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until the task is gone (the service answers HTTP 404 for it) before returning.
+      - A task that is already being deleted is waited for too.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for the deletion with O(wait=true), and for a stopped task to become deletable with
+        O(force=true).
+    type: int
+    default: 300
+extends_documentation_fragment:
+  - hwcloud.sms.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reads the task and predicts the outcome; sends nothing but reads.
+  diff_mode:
+    support: full
+    description: Shows the task's id, name, state, source server state and agent connection before, and V(absent) after.
+  platform:
+    platforms: all
+    description: Runs wherever Python and C(requests) are available; it only talks HTTPS to Huawei Cloud.
+seealso:
+  - name: SMS API reference, DeleteTask
+    description: The call this module wraps.
+    link: https://support.huaweicloud.com/intl/en-us/api-sms/DeleteTask.html
+author:
+  - hwcloud.sms maintainers
+"""
+
+EXAMPLES = r"""
+- name: Delete a migration task by id (credentials from HW_* environment variables)
+  hwcloud.sms.sms_task:
+    task_id: 7a9a9540-ff28-4869-b9e4-855fbe12a0c1
+    state: absent
+    region: cn-north-4
+
+- name: Delete a migration task by its exact name, stopping it first if it is still replicating
+  hwcloud.sms.sms_task:
+    name: web-01-migration
+    state: absent
+    force: true
+    wait_timeout: 600
+
+- name: Set the connection once for every module of the collection
+  module_defaults:
+    group/hwcloud.sms.sms:
+      region: ap-southeast-3
+      access_key: "{{ lookup('ansible.builtin.env', 'HW_ACCESS_KEY') }}"
+      secret_key: "{{ lookup('ansible.builtin.env', 'HW_SECRET_KEY') }}"
+  block:
+    - name: See what would be deleted
+      hwcloud.sms.sms_task:
+        task_id: 7a9a9540-ff28-4869-b9e4-855fbe12a0c1
+        state: absent
+      check_mode: true
+      diff: true
+      register: preview
+
+    - name: Delete it
+      hwcloud.sms.sms_task:
+        task_id: 7a9a9540-ff28-4869-b9e4-855fbe12a0c1
+        state: absent
+
+# Ad-hoc:
+#   ansible localhost -m hwcloud.sms.sms_task -a "task_id=7a9a9540-ff28-4869-b9e4-855fbe12a0c1 state=absent" --check --diff
+"""
+
+RETURN = r"""
+msg:
+  description: What happened, or what would happen in check mode.
+  returned: always
+  type: str
+  sample: SMS task 7a9a9540-ff28-4869-b9e4-855fbe12a0c1 (web-01-migration) deleted
+task:
+  description:
+    - The task as the service returned it before the deletion (fields of C(GET /v3/tasks/{task_id})).
+    - An empty dict when the task did not exist.
+  returned: always
+  type: dict
+  sample:
+    id: 7a9a9540-ff28-4869-b9e4-855fbe12a0c1
+    name: web-01-migration
+    state: MIGRATE_SUCCESS
+    connected: false
+    source_server:
+      id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab
+      name: web-01
+      state: finished
+error:
+  description:
+    - On an API failure, the service's error exactly as it was sent.
+  returned: when the service answered with an error or could not be reached
+  type: dict
+  contains:
+    status:
+      description: HTTP status, or null when no answer arrived.
+      type: int
+      sample: 403
+    request_id:
+      description: Request id from the C(X-Request-Id) header or the body's C(request_id). Quote it to Huawei support.
+      type: str
+      sample: 0e6a1bc3c0d1b2a3f4e5d6c7b8a99887
+    error_code:
+      description: The service's error code.
+      type: str
+      sample: SMS.9004
+    error_msg:
+      description: The service's error message.
+      type: str
+    error_param:
+      description: Parameters of the error.
+      type: list
+      elements: raw
+    details:
+      description: Detailed errors, each with its own code and message.
+      type: list
+      elements: raw
+    encoded_authorization_message:
+      description: Encoded explanation of a permission failure, to decode with IAM.
+      type: str
+"""
+
+import time
+
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import deletion_blocker, source_state, summary
+
+POLL_FIRST = 1.0
+POLL_MAX = 5.0
+REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then delete it."
+
+
+def describe(task):
+    return "SMS task %s (%s)" % (task.get("id"), task.get("name"))
+
+
+def seen_as(task):
+    return "state %s, source server state %s" % (task.get("state"), source_state(task))
+
+
+class TaskRemover:
+    """Find the named task, decide, act, report: the behaviour table of the module."""
+
+    def __init__(self, sms):
+        self.sms = sms
+        self.client = sms.client
+        self.params = sms.params
+        self.check_mode = sms.module.check_mode
+        self.task = None
+
+    def find(self):
+        if self.params["task_id"] is not None:
+            return self.client.get_task(self.params["task_id"])
+        name = self.params["name"]
+        matches = [task for task in self.client.list_tasks(name=name) if task.get("name") == name]
+        if len(matches) > 1:
+            self.sms.fail("%d SMS tasks are named %r, so none was deleted; name one by task_id: %s"
+                          % (len(matches), name, ", ".join(task["id"] for task in matches)),
+                          task={}, task_ids=[task["id"] for task in matches])
+        # List items lack "connected", which the deletion rule needs: read the task itself.
+        return self.client.get_task(matches[0]["id"]) if matches else None
+
+    def run(self):
+        task = self.task = self.find()
+        if task is None:
+            wanted = self.params["task_id"] or "named %r" % self.params["name"]
+            return self.result(False, "SMS task %s is already absent" % wanted, None)
+
+        if task.get("state") == "DELETING":
+            if self.params["wait"] and not self.check_mode:
+                self.wait_until_gone(task)
+                return self.result(False, "%s was already being deleted and is now gone" % describe(task), task)
+            return self.result(False, "%s is already being deleted" % describe(task), task)
+
+        blocker = deletion_blocker(task)
+        if self.check_mode:
+            if blocker and not self.params["force"]:
+                self.sms.fail("%s cannot be deleted now: %s. %s" % (describe(task), blocker, REFUSAL_HINT), task=task)
+            if blocker:
+                return self.result(True, "%s would be stopped (%s) and then deleted" % (describe(task), blocker), task)
+            return self.result(True, "%s would be deleted" % describe(task), task)
+
+        if blocker and self.params["force"]:
+            self.client.task_action(task["id"], "stop")
+            if not self.wait_until_deletable(task):
+                return self.result(True, "%s was stopped and vanished before it was deleted" % describe(task), task)
+        try:
+            deleted = self.client.delete_task(task["id"])
+        except SmsApiError as error:
+            if error.error_code == "SMS.2015" or (error.status == 400 and blocker):
+                error.hint = "%s%s" % ("The task is busy: %s. " % blocker if blocker else "", REFUSAL_HINT)
+            raise
+        if not deleted:
+            return self.result(False, "%s vanished before it was deleted" % describe(task), task)
+        if self.params["wait"]:
+            self.wait_until_gone(task)
+        stopped = "stopped and " if blocker and self.params["force"] else ""
+        return self.result(True, "%s %sdeleted" % (describe(task), stopped), task)
+
+    def poll(self, task, done, waiting_for):
+        """Read the task until ``done(task_or_None)``; fail after wait_timeout naming the last state seen."""
+        deadline = time.time() + self.params["wait_timeout"]
+        interval = POLL_FIRST
+        current = task
+        while True:
+            remaining = deadline - time.time()
+            if remaining <= 0:
+                self.sms.fail("Timed out after %d seconds waiting for %s %s; it was last seen in %s"
+                              % (self.params["wait_timeout"], describe(task), waiting_for, seen_as(current)), task=task)
+            time.sleep(min(interval, remaining))
+            interval = min(interval * 1.5, POLL_MAX)
+            latest = self.client.get_task(task["id"])
+            if done(latest):
+                return latest
+            current = latest
+
+    def wait_until_gone(self, task):
+        self.poll(task, lambda latest: latest is None, "to be deleted")
+
+    def wait_until_deletable(self, task):
+        """After a stop: True once the service would allow the deletion, False if the task vanished."""
+        latest = self.poll(task, lambda latest: latest is None or deletion_blocker(latest) is None,
+                           "to stop and become deletable")
+        return latest is not None
+
+    def result(self, changed, msg, task):
+        result = {"changed": changed, "msg": msg, "task": task or {}}
+        if self.sms.module._diff:
+            before = summary(task) if task else {"id": self.params["task_id"], "state": "absent"}
+            after = {"id": before["id"], "state": "absent"} if changed else before
+            result["diff"] = {"before": before, "after": after}
+        return result
+
+
+def main():
+    sms = SmsModule(
+        argument_spec=dict(
+            task_id=dict(type="str"),
+            name=dict(type="str"),
+            state=dict(type="str", required=True, choices=["absent"]),
+            force=dict(type="bool", default=False),
+            wait=dict(type="bool", default=True),
+            wait_timeout=dict(type="int", default=300),
+        ),
+        mutually_exclusive=[("task_id", "name")],
+        required_one_of=[("task_id", "name")],
+        supports_check_mode=True,
+    )
+    params = sms.params
+    if params["task_id"] is not None:
+        sms.check_task_id(params["task_id"], "task_id")
+    if params["name"] is not None and not params["name"].strip():
+        sms.fail("name must not be empty")
+    if params["wait_timeout"] < 0:
+        sms.fail("wait_timeout must be 0 or more seconds, got %d" % params["wait_timeout"])
+
+    remover = TaskRemover(sms)
+    try:
+        result = remover.run()
+    except SmsApiError as error:
+        sms.fail_api(error, task=remover.task or {})
+    sms.module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
