@@ -1,0 +1,888 @@
+"""Local emulator of the Huawei Cloud SMS v3 API, for tests and demos only.
+
+It plays the service side of what the collection talks to:
+
+* the SMS task routes (show, list, delete, batch delete, action),
+* the IAM routes the collection may need (password token, project lookup),
+* the API gateway in front of them: X-Auth-Token or SDK-HMAC-SHA256 (AK/SK) authentication,
+  the 15 minute clock window and the ``X-Request-Id`` header on every answer.
+
+Every request is recorded in a journal, and faults (throttling, gateway pages, connection
+resets, truncated or empty bodies, delays) can be injected. Unscripted control routes under
+``/_emulator/`` let a playbook or another process drive it when it runs standalone::
+
+    python tests/emulator/sms_emulator.py --port 0 --port-file /tmp/port --seed-demo
+
+Standard library only. Never use it as a model of anything but the published API facts.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, quote, unquote
+
+# ---------------------------------------------------------------------------
+# AK/SK signature verification (SDK-HMAC-SHA256)
+# ---------------------------------------------------------------------------
+
+SIGNING_ALGORITHM = "SDK-HMAC-SHA256"
+SDK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+MAX_CLOCK_DIFFERENCE = 15 * 60
+AUTH_ERROR_PREFIX = "Incorrect IAM authentication information: "
+
+_AUTHORIZATION_RE = re.compile(
+    r"^SDK-HMAC-SHA256\s+Access=(?P<ak>[^,\s]+),\s*SignedHeaders=(?P<signed>[^,\s]+),\s*Signature=(?P<signature>[0-9A-Fa-f]+)\s*$"
+)
+
+
+def _rfc3986(text: str) -> str:
+    """Percent-encode everything but A-Z a-z 0-9 - _ . ~"""
+    return quote(text, safe="-_.~")
+
+
+def canonical_uri(raw_path: str) -> str:
+    """Canonical URI of a received path: segments decoded, re-encoded, trailing slash added."""
+    uri = "/".join(_rfc3986(unquote(segment)) for segment in raw_path.split("/"))
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def canonical_query(raw_query: str) -> str:
+    """Canonical query of a received query string: pairs decoded, sorted, re-encoded."""
+    pairs = sorted(parse_qsl(raw_query, keep_blank_values=True))
+    return "&".join(f"{_rfc3986(key)}={_rfc3986(value)}" for key, value in pairs)
+
+
+def canonical_request(method: str, raw_path: str, raw_query: str, headers: dict, signed_headers: list, body: bytes) -> str:
+    """The canonical request text; ``headers`` maps lower-case names to received values."""
+    header_block = "".join(f"{name}:{headers[name].strip()}\n" for name in signed_headers)
+    return "\n".join((
+        method.upper(),
+        canonical_uri(raw_path),
+        canonical_query(raw_query),
+        header_block,
+        ";".join(signed_headers),
+        hashlib.sha256(body or b"").hexdigest(),
+    ))
+
+
+def signature_for(secret_key: str, sdk_date: str, canonical: str) -> str:
+    """Hex HMAC-SHA256 of the string to sign, keyed with the secret key."""
+    string_to_sign = "\n".join((SIGNING_ALGORITHM, sdk_date, hashlib.sha256(canonical.encode("utf-8")).hexdigest()))
+    return hmac.new(secret_key.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def verify_aksk(method: str, raw_path: str, raw_query: str, headers, body: bytes, secret_keys: dict, now: float):
+    """Check an SDK-HMAC-SHA256 signed request as received.
+
+    ``headers`` is any mapping or list of (name, value) pairs; ``now`` is the verifier's clock
+    (epoch seconds). Returns ``(ok, reason, access_key)``; ``reason`` is the gateway message.
+    """
+    items = headers.items() if hasattr(headers, "items") else headers
+    received = {name.lower(): value for name, value in items}
+    match = _AUTHORIZATION_RE.match(received.get("authorization", ""))
+    if not match:
+        return False, AUTH_ERROR_PREFIX + "unsupported or malformed Authorization header", None
+    access_key = match.group("ak")
+    if access_key not in secret_keys:
+        return False, AUTH_ERROR_PREFIX + "access key not found", access_key
+    sdk_date = received.get("x-sdk-date")
+    if not sdk_date:
+        return False, AUTH_ERROR_PREFIX + "x-sdk-date not found", access_key
+    try:
+        signed_at = datetime.strptime(sdk_date.strip(), SDK_DATE_FORMAT).replace(tzinfo=timezone.utc).timestamp()
+    except ValueError:
+        return False, AUTH_ERROR_PREFIX + "x-sdk-date format invalid", access_key
+    if abs(now - signed_at) > MAX_CLOCK_DIFFERENCE:
+        return False, AUTH_ERROR_PREFIX + "x-sdk-date expired", access_key
+    signed_headers = match.group("signed").lower().split(";")
+    missing = [name for name in signed_headers if name not in received]
+    if missing:
+        return False, AUTH_ERROR_PREFIX + "signed header not present: " + ",".join(missing), access_key
+    canonical = canonical_request(method, raw_path, raw_query, received, signed_headers, body)
+    expected = signature_for(secret_keys[access_key], sdk_date.strip(), canonical)
+    if not hmac.compare_digest(expected, match.group("signature").lower()):
+        return False, AUTH_ERROR_PREFIX + "verify aksk signature fail", access_key
+    return True, "", access_key
+
+
+# ---------------------------------------------------------------------------
+# Task model
+# ---------------------------------------------------------------------------
+
+SAMPLE_TASK = {
+    "id": "7a9a9540-ff28-4869-b9e4-855fbe12a0c1", "name": "web-01-migration", "type": "MIGRATE_BLOCK", "os_type": "LINUX",
+    "state": "MIGRATE_SUCCESS", "connected": False, "priority": 1, "speed_limit": 0,
+    "region_id": "cn-north-4", "region_name": "CN North-Beijing4", "project_id": "0123456789abcdef0123456789abcdef",
+    "project_name": "cn-north-4", "enterprise_project_id": "0", "vm_template_id": "", "migration_ip": "192.0.2.10",
+    "start_target_server": True, "estimate_complete_time": 1732950000000, "create_date": 1732860000000,
+    "start_date": 1732860100000, "finish_date": 1732949000000, "migrate_speed": 412.5, "compress_rate": 1.8,
+    "error_json": "", "total_time": 88900000, "float_ip": "", "remain_seconds": 0, "target_snapshot_id": "",
+    "source_server": {
+        "id": "c3f1d2e4-aaaa-bbbb-cccc-0123456789ab", "ip": "198.51.100.7", "name": "web-01", "os_type": "LINUX",
+        "os_version": "UBUNTU_22_4_64BIT", "oem_system": False, "state": "finished", "migration_cycle": "cutovered",
+    },
+    "target_server": {
+        "id": "d4e5f6a7-1111-2222-3333-0123456789ab", "vm_id": "5f6e7d8c-4444-5555-6666-0123456789ab", "name": "web-01-target",
+        "ip": "192.0.2.10", "os_type": "LINUX", "os_version": "UBUNTU_22_4_64BIT", "system_dir": "/", "disks": [],
+        "volume_groups": [], "btrfs_list": [], "image_disk_id": "", "cutovered_snapshot_ids": "",
+    },
+    "clone_server": {"vm_id": "", "name": "", "clone_error": "", "clone_state": "NOT_READY", "error_msg": ""},
+    "sub_tasks": [{
+        "id": 1, "name": "CREATE_CLOUD_SERVER", "progress": 100, "start_date": 1732860100000, "end_date": 1732860400000,
+        "migrate_speed": 0, "user_op": "", "process_trace": "",
+    }],
+    "network_check_info": {
+        "domain_connectivity": True, "destination_connectivity": True, "network_delay": 12.0, "network_jitter": 1.2,
+        "migration_speed": 400.0, "loss_percentage": 0.0, "cpu_usage": 10.0, "mem_usage": 20.0, "evaluation_result": "good",
+    },
+    "total_cpu_usage": 12.0, "agent_cpu_usage": 3.0, "total_mem_usage": 2048.0, "agent_mem_usage": 120.0,
+    "total_disk_io": 80.0, "agent_disk_io": 40.0, "need_migration_test": False, "subtask_info": "",
+}
+
+# What a list item leaves out of the GET-one body, and what it adds (the SDK models' field sets).
+GET_ONLY_KEYS = frozenset((
+    "connected", "region_id", "region_name", "project_id", "project_name", "vm_template_id", "start_date", "finish_date",
+    "float_ip", "remain_seconds", "target_snapshot_id",
+))
+LIST_NESTED_KEYS = {
+    "source_server": ("id", "ip", "name", "os_type", "os_version", "oem_system", "state"),
+    "target_server": ("id", "vm_id", "name", "ip", "os_type", "os_version"),
+    "clone_server": ("vm_id", "name"),
+}
+
+# Deletion rule (newest reference): refused when connected AND the source state is busy.
+BUSY_SOURCE_STATES = frozenset((
+    "initialize", "stopping", "deleting", "cloning", "replicate", "syncing", "cutovering", "skipping", "clearing", "premiging",
+))
+# Without a source state, the task state is the only hint.
+BUSY_TASK_STATES = frozenset(("RUNNING", "SYNCING", "ABORTING", "SKIPPING", "DELETING", "RESETING", "SYNC_F_ROLLBACKING"))
+OPERATIONS = frozenset(("start", "stop", "restart", "test", "cutover", "clone_test", "network_check", "skip", "clear", "migration_test"))
+MAX_LIST_LIMIT = 200
+MAX_BATCH_IDS = 50
+
+DELETE_REFUSED_MSG = "The task is in progress or being stopped and cannot be deleted."
+FORBIDDEN_DETAIL = "You do not have permission to perform action sms:server:deleteTask on resource *."
+GATEWAY_PAGE = (
+    "<html><head><title>{status} Bad Gateway</title></head><body><center><h1>{status} Bad Gateway</h1></center>"
+    "<hr><center>API Gateway</center></body></html>"
+)
+
+DEMO_TASKS = (
+    {"task_id": "7a9a9540-ff28-4869-b9e4-855fbe12a0c1", "name": "web-01-migration"},
+    {"task_id": "0b6e2f57-3c4d-4e8a-9f10-2a3b4c5d6e7f", "name": "db-01-migration", "state": "RUNNING",
+     "source_state": "replicate", "connected": True},
+    {"task_id": "5c1d8e2a-7b3f-4a6c-9d0e-1f2a3b4c5d6e", "name": "app-01-migration", "state": "DELETING",
+     "source_state": "deleting", "connected": True, "deleting_polls": 2},
+)
+
+
+def _source_state(task: dict):
+    source = task.get("source_server")
+    return (source.get("state") or None) if isinstance(source, dict) else None
+
+
+def delete_refused(task: dict) -> bool:
+    """True when the service would refuse to delete this task."""
+    if not task.get("connected"):
+        return False
+    source_state = _source_state(task)
+    if source_state is not None:
+        return source_state in BUSY_SOURCE_STATES
+    return task.get("state") in BUSY_TASK_STATES
+
+
+def list_item(task: dict) -> dict:
+    """A task as it appears in a list answer: no ``connected``, the list model's field set."""
+    item = {key: copy.deepcopy(value) for key, value in task.items() if key not in GET_ONLY_KEYS}
+    for key, allowed in LIST_NESTED_KEYS.items():
+        if isinstance(item.get(key), dict):
+            item[key] = {name: value for name, value in item[key].items() if name in allowed}
+    item.setdefault("log_collect_status", "INIT")
+    item.setdefault("syncing", _source_state(task) == "syncing")
+    item.setdefault("special_config", [])
+    return item
+
+
+# ---------------------------------------------------------------------------
+# HTTP plumbing
+# ---------------------------------------------------------------------------
+
+class Reply:
+    """One answer: status, body bytes, content type and extra headers."""
+
+    def __init__(self, status: int, body: bytes = b"", content_type: str | None = "application/json", headers: dict | None = None):
+        self.status = status
+        self.body = body
+        self.content_type = content_type
+        self.headers = dict(headers or {})
+
+    @classmethod
+    def json(cls, status: int, payload, headers: dict | None = None) -> Reply:
+        return cls(status, json.dumps(payload).encode("utf-8"), headers=headers)
+
+
+class Request:
+    """A received request, as the emulator sees it."""
+
+    def __init__(self, method: str, target: str, headers, body: bytes, request_id: str):
+        self.method = method
+        self.path, _, self.raw_query = target.partition("?")
+        self.header_pairs = list(headers.items())
+        self.headers = {name.lower(): value for name, value in self.header_pairs}
+        self.query = dict(parse_qsl(self.raw_query, keep_blank_values=True))
+        self.body = body
+        self.request_id = request_id
+        self.auth = "token" if "x-auth-token" in self.headers else "aksk" if "authorization" in self.headers else "none"
+
+    def json_body(self):
+        """Parsed JSON body, or raise ValueError."""
+        return json.loads(self.body.decode("utf-8"))
+
+    def journal_body(self):
+        if not self.body:
+            return None
+        try:
+            return self.json_body()
+        except ValueError:
+            return self.body.decode("utf-8", "replace")
+
+
+def _error(status: int, code: str, message: str, params=None) -> Reply:
+    body = {"error_code": code, "error_msg": message, "error_param": list(params or []),
+            "details": [{"error_code": code, "error_msg": message}]}
+    return Reply.json(status, body)
+
+
+def _bad_param(param: str, message: str) -> Reply:
+    return _error(400, "SMS.0205", f"Invalid parameter {param}: {message}", [param])
+
+
+def _int_param(query: dict, name: str, default: int, low: int, high: int | None):
+    """Parse an integer query parameter; returns (value, error reply or None)."""
+    raw = query.get(name)
+    if raw is None:
+        return default, None
+    try:
+        value = int(raw)
+    except ValueError:
+        return None, _bad_param(name, "not an integer")
+    if value < low or (high is not None and value > high):
+        return None, _bad_param(name, f"must be between {low} and {high if high is not None else 'any'}")
+    return value, None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, emulator: Emulator, ssl_context: ssl.SSLContext | None):
+        self.emulator = emulator
+        self.ssl_context = ssl_context
+        super().__init__(address, _Handler)
+
+    def get_request(self):
+        sock, address = super().get_request()
+        if self.ssl_context is not None:
+            # Handshake later, in the request's own thread, so a slow client blocks nobody.
+            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # hang-ups, resets and failed TLS handshakes are part of the job
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "SMSEmulator/1.0"
+    sys_version = ""
+
+    def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(30)
+            self.request.do_handshake()
+        super().setup()
+
+    def _dispatch(self):
+        self.server.emulator.handle(self)
+
+    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _dispatch
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        if self.server.emulator.verbose:
+            super().log_message(format, *args)
+
+    def read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def send(self, reply: Reply, request_id: str):
+        self.send_response(reply.status)
+        self.send_header("X-Request-Id", request_id)
+        if reply.content_type:
+            self.send_header("Content-Type", reply.content_type)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+    def reset(self):
+        """Drop the connection with a TCP reset and no answer at all."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+
+
+# ---------------------------------------------------------------------------
+# The emulator
+# ---------------------------------------------------------------------------
+
+_ROUTES = (
+    ("POST", re.compile(r"^/v3/auth/tokens/?$"), "issue_token", "none"),
+    ("GET", re.compile(r"^/v3/projects/?$"), "list_projects", "any"),
+    ("GET", re.compile(r"^/v3/tasks/?$"), "list_tasks", "project"),
+    ("POST", re.compile(r"^/v3/tasks/delete/?$"), "batch_delete", "project"),
+    ("GET", re.compile(r"^/v3/tasks/(?P<task>[^/]+)/?$"), "show_task", "project"),
+    ("DELETE", re.compile(r"^/v3/tasks/(?P<task>[^/]+)/?$"), "delete_task", "project"),
+    ("POST", re.compile(r"^/v3/tasks/(?P<task>[^/]+)/action/?$"), "task_action", "project"),
+)
+
+_CONTROL_ROUTES = {
+    ("GET", "/_emulator/journal"): "control_journal",
+    ("DELETE", "/_emulator/journal"): "control_clear_journal",
+    ("GET", "/_emulator/tasks"): "control_tasks",
+    ("POST", "/_emulator/tasks"): "control_add_task",
+    ("POST", "/_emulator/faults"): "control_inject",
+    ("POST", "/_emulator/reset"): "control_reset",
+}
+
+
+class Emulator:
+    """In-process SMS + IAM emulator serving on 127.0.0.1 (HTTPS when a certificate is given)."""
+
+    tokens = frozenset({"static-test-token-0123456789"})
+    aksk = {"AKTESTEXAMPLE0000001": "SKtestExampleSecretKey0000000000000000001"}
+    users = {("sms-operator", "example-domain"): "Pa55w0rd-example!"}
+    projects = {"cn-north-4": "0123456789abcdef0123456789abcdef", "ap-southeast-3": "fedcba9876543210fedcba9876543210"}
+    domain_id = "domainid0000000000000000000000001"
+
+    def __init__(self, tls_certfile=None, tls_keyfile=None, clock_skew=0.0, host="127.0.0.1", port=0,
+                 tokens=None, aksk=None, users=None, projects=None, verbose=False):
+        cls = type(self)
+        self.tokens = set(cls.tokens if tokens is None else tokens)
+        self.aksk = dict(cls.aksk if aksk is None else aksk)
+        self.users = dict(cls.users if users is None else users)
+        self.projects = dict(cls.projects if projects is None else projects)
+        self.tls_certfile = tls_certfile
+        self.tls_keyfile = tls_keyfile
+        self.clock_skew = clock_skew
+        self.host = host
+        self.port = port
+        self.verbose = verbose
+        self.lock = threading.RLock()
+        self.tasks: dict[str, dict] = {}
+        self.journal: list[dict] = []
+        self._progress: dict[str, dict] = {}
+        self._faults: list[dict] = []
+        self._seq = 0
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self) -> Emulator:
+        context = None
+        if self.tls_certfile:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.tls_certfile, self.tls_keyfile)
+        self._server = _Server((self.host, self.port), self, context)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="sms-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.tls_certfile else "http"
+        return f"{scheme}://{self.host}:{self.port}"
+
+    def now(self) -> float:
+        """The emulator's clock, in epoch seconds."""
+        return time.time() + self.clock_skew
+
+    # -- tasks -------------------------------------------------------------
+
+    def add_task(self, task_id=None, name="task", state="MIGRATE_SUCCESS", source_state="finished", connected=False,
+                 deleting_polls=0, stop_polls=1, stuck_deleting=False, **fields) -> dict:
+        """Create (or replace) a task with the full GET-one field set and return it."""
+        task = copy.deepcopy(SAMPLE_TASK)
+        task.update(id=task_id or str(uuid.uuid4()), name=name, state=state, connected=connected,
+                    create_date=int(time.time() * 1000))
+        task["source_server"].update(id=str(uuid.uuid4()), name=name[:-len("-migration")] if name.endswith("-migration") else name)
+        own_source_state = isinstance(fields.get("source_server"), dict) and "state" in fields["source_server"]
+        task.update(copy.deepcopy(fields))
+        if isinstance(task.get("source_server"), dict) and not own_source_state:
+            if source_state is None:
+                task["source_server"].pop("state", None)
+            else:
+                task["source_server"]["state"] = source_state
+        with self.lock:
+            self.tasks[task["id"]] = task
+            self._progress[task["id"]] = {
+                "deleting_polls": deleting_polls, "stop_polls": stop_polls, "stuck": stuck_deleting,
+                "deleting_left": deleting_polls if state == "DELETING" else None, "stop_left": None,
+            }
+        return task
+
+    def seed_demo(self):
+        """The fixed demo tasks: one deletable, one busy, one already being deleted."""
+        for spec in DEMO_TASKS:
+            self.add_task(**spec)
+
+    def _start_deletion(self, task_id: str):
+        progress = self._progress[task_id]
+        if progress["deleting_polls"] <= 0 and not progress["stuck"]:
+            self._forget(task_id)
+            return
+        task = self.tasks[task_id]
+        task["state"] = "DELETING"
+        if isinstance(task.get("source_server"), dict):
+            task["source_server"]["state"] = "deleting"
+        progress["deleting_left"] = progress["deleting_polls"]
+
+    def _forget(self, task_id: str):
+        self.tasks.pop(task_id, None)
+        self._progress.pop(task_id, None)
+
+    def _advance_deletion(self, task_id: str) -> bool:
+        """One observation of a task; returns False when it is gone (now or before)."""
+        progress = self._progress.get(task_id)
+        if task_id not in self.tasks:
+            return False
+        if progress is None or progress["deleting_left"] is None or progress["stuck"]:
+            return True
+        if progress["deleting_left"] <= 0:
+            self._forget(task_id)
+            return False
+        progress["deleting_left"] -= 1
+        return True
+
+    def _advance_stop(self, task_id: str):
+        progress = self._progress.get(task_id)
+        if not progress or progress["stop_left"] is None:
+            return
+        if progress["stop_left"] > 0:
+            progress["stop_left"] -= 1
+            return
+        progress["stop_left"] = None
+        task = self.tasks[task_id]
+        task["state"] = "ABORT"
+        if isinstance(task.get("source_server"), dict):
+            task["source_server"]["state"] = "stopped"
+
+    # -- journal and faults ------------------------------------------------
+
+    def clear_journal(self):
+        with self.lock:
+            self.journal.clear()
+
+    def requests(self, method=None, path_prefix=None) -> list:
+        """Journal entries, optionally filtered by method and raw path prefix."""
+        with self.lock:
+            return [entry for entry in self.journal
+                    if (method is None or entry["method"] == method.upper())
+                    and (path_prefix is None or entry["path"].startswith(path_prefix))]
+
+    def reset(self):
+        """No tasks, no faults, empty journal."""
+        with self.lock:
+            self.tasks.clear()
+            self._progress.clear()
+            self._faults.clear()
+            self.journal.clear()
+
+    def inject(self, method=None, path=None, times=1, status=None, body=None, headers=None, html=False, delay=0.0,
+               reset=False, truncate=False, empty=False, after=0, label=None):
+        """Queue a fault for the next ``times`` matching requests (after skipping ``after`` of them).
+
+        ``path`` is None (any), an exact raw path, or a regex (compiled, or a string starting with ``^``).
+        In a ``body`` dict, a ``request_id`` key set to None is filled with the answer's request id.
+        """
+        if isinstance(path, str) and path.startswith("^"):
+            path = re.compile(path)
+        kind = label or ("reset" if reset else "truncate" if truncate else "empty" if empty else "html" if html
+                         else "status" if status is not None else "delay")
+        fault = {"method": method.upper() if method else None, "path": path, "times": times, "after": after, "kind": kind,
+                 "status": status, "body": body, "headers": dict(headers or {}), "html": html, "delay": delay,
+                 "reset": reset, "truncate": truncate, "empty": empty}
+        with self.lock:
+            self._faults.append(fault)
+        return fault
+
+    def inject_throttle(self, times=1, retry_after="1", method=None, path=None, after=0):
+        body = {"error_code": "APIGW.0308", "error_msg": "The throttling threshold has been reached: policy user over ratelimit,limit:5,time:1 second",
+                "request_id": None}
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        return self.inject(method=method, path=path, times=times, status=429, body=body, headers=headers, after=after, label="throttle")
+
+    def inject_forbidden(self, method="DELETE", path=None, times=1, after=0):
+        body = {"error_code": "SMS.9004",
+                "error_msg": "The current account does not have the permission to execute policy. " + FORBIDDEN_DETAIL,
+                "encoded_authorization_message": "ZW11bGF0b3ItZW5jb2RlZC1hdXRob3JpemF0aW9uLW1lc3NhZ2U" * 20,
+                "error_param": [FORBIDDEN_DETAIL],
+                "details": [{"error_code": "SMS.9004", "error_msg": FORBIDDEN_DETAIL}]}
+        return self.inject(method=method, path=path, times=times, status=403, body=body, after=after, label="forbidden")
+
+    def _take_fault(self, method: str, path: str):
+        with self.lock:
+            for fault in self._faults:
+                if fault["method"] not in (None, method):
+                    continue
+                wanted = fault["path"]
+                if wanted is not None and not (wanted.search(path) if isinstance(wanted, re.Pattern) else wanted == path):
+                    continue
+                if fault["after"] > 0:
+                    fault["after"] -= 1
+                    continue
+                fault["times"] -= 1
+                if fault["times"] <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    @staticmethod
+    def _fault_reply(fault: dict, request_id: str) -> Reply | None:
+        """The answer a fault sends instead of the normal one (None: answer normally)."""
+        if fault["html"]:
+            status = fault["status"] or 502
+            return Reply(status, GATEWAY_PAGE.format(status=status).encode(), "text/html", fault["headers"])
+        if fault["truncate"]:
+            text = json.dumps(fault["body"] if fault["body"] is not None else {"count": 1, "tasks": [list_item(SAMPLE_TASK)]})
+            return Reply(200, text[:len(text) // 2].encode("utf-8"), headers=fault["headers"])
+        if fault["empty"]:
+            return Reply(200, b"", headers=fault["headers"])
+        if fault["status"] is not None:
+            body = copy.deepcopy(fault["body"])
+            if isinstance(body, dict) and "request_id" in body and body["request_id"] is None:
+                body["request_id"] = request_id
+            return Reply.json(fault["status"], body, fault["headers"]) if body is not None else Reply(fault["status"], b"", None, fault["headers"])
+        return None
+
+    # -- request handling --------------------------------------------------
+
+    def handle(self, handler: _Handler):
+        arrival = time.monotonic()
+        request = Request(handler.command, handler.path, handler.headers, handler.read_body(), uuid.uuid4().hex)
+        control = _CONTROL_ROUTES.get((request.method, request.path.rstrip("/")))
+        if control or request.path.startswith("/_emulator/"):
+            reply = getattr(self, control)(request) if control else Reply.json(404, {"error": "no such control route"})
+            handler.send(reply, request.request_id)
+            return
+        route, match = self._route(request)
+        task_id = unquote(match.group("task")) if match and "task" in match.groupdict() else None
+        with self.lock:
+            self._seq += 1
+            entry = {"seq": self._seq, "time": arrival, "method": request.method, "path": request.path, "task_id": task_id,
+                     "query": dict(request.query), "raw_query": request.raw_query,
+                     "headers": {name.lower(): value for name, value in request.header_pairs},
+                     "body": request.journal_body(), "auth": request.auth, "status": None,
+                     "request_id": request.request_id, "fault": None}
+            self.journal.append(entry)
+        fault = self._take_fault(request.method, request.path)
+        reply = None
+        if fault is not None:
+            entry["fault"] = fault["kind"]
+            if fault["delay"]:
+                time.sleep(fault["delay"])
+            if fault["reset"]:
+                handler.reset()
+                return
+            reply = self._fault_reply(fault, request.request_id)
+        if reply is None:
+            reply = self._process(request, route, task_id)
+        entry["status"] = reply.status
+        handler.send(reply, request.request_id)
+
+    @staticmethod
+    def _route(request: Request):
+        for method, pattern, name, auth in _ROUTES:
+            match = pattern.match(request.path)
+            if match and method == request.method:
+                return (name, auth), match
+        for _method, pattern, _name, _auth in _ROUTES:
+            match = pattern.match(request.path)
+            if match and "task" in match.groupdict():
+                return None, match  # a task path with an unsupported method: keep the id for the journal
+        return None, None
+
+    def _process(self, request: Request, route, task_id) -> Reply:
+        if route is None:
+            return Reply.json(404, {"error_code": "APIGW.0101", "error_msg": "The API does not exist or has not been published in the environment",
+                                    "request_id": request.request_id})
+        name, auth_need = route
+        if auth_need != "none":
+            failure = self._authenticate(request, auth_need == "project")
+            if failure:
+                return Reply.json(401, {"error_code": "APIGW.0301", "error_msg": failure, "request_id": request.request_id})
+        handler = getattr(self, "_api_" + name)
+        return handler(request, task_id) if task_id is not None else handler(request)
+
+    def _authenticate(self, request: Request, needs_project: bool) -> str | None:
+        """None when the caller is authenticated, else the gateway's message."""
+        token = request.headers.get("x-auth-token")
+        if token is not None:
+            with self.lock:
+                valid = token.strip() in self.tokens
+            return None if valid else AUTH_ERROR_PREFIX + "token invalid or expired"
+        if "authorization" not in request.headers:
+            return AUTH_ERROR_PREFIX + "no X-Auth-Token or Authorization header"
+        with self.lock:
+            secret_keys = dict(self.aksk)
+            project_ids = set(self.projects.values())
+        ok, reason, _ak = verify_aksk(request.method, request.path, request.raw_query, request.header_pairs, request.body,
+                                      secret_keys, self.now())
+        if not ok:
+            return reason
+        if needs_project:
+            project_id = request.headers.get("x-project-id")
+            if not project_id:
+                return AUTH_ERROR_PREFIX + "x-project-id header missing (required with AK/SK)"
+            if project_id.strip() not in project_ids:
+                return AUTH_ERROR_PREFIX + "x-project-id does not name a known project"
+        return None
+
+    # -- SMS routes --------------------------------------------------------
+
+    def _api_show_task(self, _request: Request, task_id: str) -> Reply:
+        with self.lock:
+            if not self._advance_deletion(task_id):
+                return _error(404, "SMS.1801", "The task does not exist.", [task_id])
+            self._advance_stop(task_id)
+            return Reply.json(200, self.tasks[task_id])
+
+    def _api_list_tasks(self, request: Request) -> Reply:
+        query = request.query
+        limit, failure = _int_param(query, "limit", 100, 0, MAX_LIST_LIMIT)
+        if failure:
+            return failure
+        offset, failure = _int_param(query, "offset", 0, 0, None)
+        if failure:
+            return failure
+        exact = {"state": lambda t: t.get("state"), "id": lambda t: t.get("id"),
+                 "source_server_id": lambda t: (t.get("source_server") or {}).get("id"),
+                 "enterprise_project_id": lambda t: t.get("enterprise_project_id")}
+        with self.lock:
+            for task_id in list(self.tasks):
+                self._advance_deletion(task_id)  # every list read is one more look at pending deletions
+            matching = [task for task in self.tasks.values()
+                        if all(getter(task) == query[key] for key, getter in exact.items() if key in query)
+                        and ("name" not in query or query["name"].lower() in str(task.get("name", "")).lower())]
+            page = [list_item(task) for task in matching[offset:offset + limit]]
+        return Reply.json(200, {"count": len(matching), "tasks": page})
+
+    def _api_delete_task(self, _request: Request, task_id: str) -> Reply:
+        with self.lock:
+            task = self.tasks.get(task_id)
+            if task is None:
+                return _error(404, "SMS.1801", "The task does not exist.", [task_id])
+            if task.get("state") == "DELETING":
+                return Reply(200)
+            if delete_refused(task):
+                return _error(400, "SMS.2015", DELETE_REFUSED_MSG, [task_id])
+            self._start_deletion(task_id)
+        return Reply(200)
+
+    def _api_batch_delete(self, request: Request) -> Reply:
+        try:
+            ids = request.json_body().get("ids")
+        except (ValueError, AttributeError):
+            return _bad_param("ids", "the body must be a JSON object with an ids list")
+        if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
+            return _bad_param("ids", "must be a list of task ids")
+        if not 1 <= len(ids) <= MAX_BATCH_IDS:
+            return _bad_param("ids", f"must hold 1 to {MAX_BATCH_IDS} ids")
+        with self.lock:
+            known = [task_id for task_id in dict.fromkeys(ids) if task_id in self.tasks]
+            pending = [task_id for task_id in known if self.tasks[task_id].get("state") != "DELETING"]
+            refused = [task_id for task_id in pending if delete_refused(self.tasks[task_id])]
+            if refused:
+                return _error(400, "SMS.2015", DELETE_REFUSED_MSG, refused)
+            for task_id in pending:
+                self._start_deletion(task_id)
+        return Reply.json(200, "succeeded")
+
+    def _api_task_action(self, request: Request, task_id: str) -> Reply:
+        try:
+            operation = request.json_body().get("operation")
+        except (ValueError, AttributeError):
+            return _bad_param("operation", "the body must be a JSON object with an operation")
+        if operation not in OPERATIONS:
+            return _bad_param("operation", "must be one of " + ", ".join(sorted(OPERATIONS)))
+        with self.lock:
+            task = self.tasks.get(task_id)
+            if task is None:
+                return _error(404, "SMS.1801", "The task does not exist.", [task_id])
+            progress = self._progress[task_id]
+            source = task.get("source_server") if isinstance(task.get("source_server"), dict) else {}
+            if operation == "stop":
+                task["state"] = "ABORTING"
+                source["state"] = "stopping"
+                progress["stop_left"] = progress["stop_polls"]
+                if progress["stop_left"] <= 0:
+                    self._advance_stop(task_id)
+            elif operation == "start":
+                task["state"] = "RUNNING"
+                source["state"] = "replicate"
+                progress["stop_left"] = None
+        return Reply.json(200, "succeeded")
+
+    # -- IAM routes --------------------------------------------------------
+
+    def _api_issue_token(self, request: Request) -> Reply:
+        unauthorized = Reply.json(401, {"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}})
+        try:
+            auth = request.json_body()["auth"]
+            identity = auth["identity"]
+            user = identity["password"]["user"]
+            user_name, password, domain_name = user["name"], user["password"], user["domain"]["name"]
+            scope = auth.get("scope") or {}
+        except (ValueError, KeyError, TypeError):
+            return Reply.json(400, {"error": {"code": 400, "message": "The request body is invalid.", "title": "Bad Request"}})
+        if "password" not in identity.get("methods", []):
+            return unauthorized
+        with self.lock:
+            if self.users.get((user_name, domain_name)) != password:
+                return unauthorized
+            projects = dict(self.projects)
+        now = datetime.now(timezone.utc) + timedelta(seconds=self.clock_skew)
+        body = {"token": {"expires_at": (now + timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                          "issued_at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "methods": ["password"],
+                          "user": {"name": user_name, "domain": {"name": domain_name, "id": self.domain_id}}}}
+        if "project" in scope:
+            wanted = scope["project"] or {}
+            found = [(name, pid) for name, pid in projects.items() if wanted.get("name") == name or wanted.get("id") == pid]
+            if not found:
+                return Reply.json(400, {"error": {"code": 400, "message": "The project in the scope does not exist.", "title": "Bad Request"}})
+            body["token"]["project"] = {"id": found[0][1], "name": found[0][0], "domain": {"name": domain_name, "id": self.domain_id}}
+        elif "domain" in scope:
+            if (scope["domain"] or {}).get("name") not in (None, domain_name):
+                return unauthorized
+            body["token"]["domain"] = {"name": domain_name, "id": self.domain_id}
+        token = "MIIemu" + secrets.token_urlsafe(96)
+        with self.lock:
+            self.tokens.add(token)
+        return Reply(201, json.dumps(body).encode("utf-8"), headers={"X-Subject-Token": token})
+
+    def _api_list_projects(self, request: Request) -> Reply:
+        wanted = request.query.get("name")
+        with self.lock:
+            found = [{"id": pid, "name": name, "domain_id": self.domain_id, "enabled": True, "parent_id": self.domain_id}
+                     for name, pid in self.projects.items() if wanted is None or name == wanted]
+        host = request.headers.get("host", f"{self.host}:{self.port}")
+        scheme = "https" if self.tls_certfile else "http"
+        self_link = f"{scheme}://{host}{request.path}" + (f"?{request.raw_query}" if request.raw_query else "")
+        return Reply.json(200, {"projects": found, "links": {"self": self_link, "next": None, "previous": None}})
+
+    # -- control routes ----------------------------------------------------
+
+    def control_journal(self, _request: Request) -> Reply:
+        with self.lock:
+            return Reply.json(200, self.journal)
+
+    def control_clear_journal(self, _request: Request) -> Reply:
+        self.clear_journal()
+        return Reply.json(200, {"cleared": True})
+
+    def control_tasks(self, _request: Request) -> Reply:
+        with self.lock:
+            return Reply.json(200, list(self.tasks.values()))
+
+    def control_add_task(self, request: Request) -> Reply:
+        try:
+            return Reply.json(200, self.add_task(**(request.json_body() or {})))
+        except (ValueError, TypeError) as exc:
+            return Reply.json(400, {"error": str(exc)})
+
+    def control_inject(self, request: Request) -> Reply:
+        presets = {"throttle": self.inject_throttle, "forbidden": self.inject_forbidden, None: self.inject}
+        try:
+            kwargs = dict(request.json_body() or {})
+            fault = presets[kwargs.pop("preset", None)](**kwargs)
+        except (ValueError, TypeError, KeyError, re.error) as exc:
+            return Reply.json(400, {"error": str(exc)})
+        return Reply.json(200, {"queued": fault["kind"]})
+
+    def control_reset(self, _request: Request) -> Reply:
+        self.reset()
+        return Reply.json(200, {"reset": True})
+
+
+# ---------------------------------------------------------------------------
+# Standalone process
+# ---------------------------------------------------------------------------
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Local Huawei Cloud SMS v3 emulator (tests and demos only).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--port-file", help="write the port number to this file once listening")
+    parser.add_argument("--seed-demo", action="store_true", help="create the demo tasks")
+    parser.add_argument("--certfile", help="serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--keyfile", help="private key of --certfile")
+    parser.add_argument("--clock-skew", type=float, default=0.0, help="seconds added to the clock used to check X-Sdk-Date")
+    parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    args = parser.parse_args(argv)
+
+    emulator = Emulator(tls_certfile=args.certfile, tls_keyfile=args.keyfile, clock_skew=args.clock_skew,
+                        host=args.host, port=args.port, verbose=args.verbose)
+    if args.seed_demo:
+        emulator.seed_demo()
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    emulator.start()
+    if args.port_file:
+        partial = args.port_file + ".tmp"
+        with open(partial, "w", encoding="utf-8") as handle:
+            handle.write(f"{emulator.port}\n")
+        os.replace(partial, args.port_file)
+    print(f"SMS emulator listening on {emulator.url}", flush=True)
+    while not stopping.wait(0.5):
+        pass
+    emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
