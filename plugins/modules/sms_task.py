@@ -174,7 +174,7 @@ import time
 from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import deletion_blocker, source_state, summary
 
-POLL_FIRST = 1.0
+POLL_FIRST = 0.5
 POLL_MAX = 5.0
 REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then delete it."
 
