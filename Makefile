@@ -1,0 +1,105 @@
+# Development tasks for the hwcloud.sms collection (GNU make).
+#
+#   make test       everything below, with a "N passed, N failed" summary
+#   make venv       virtual environment with the pinned tools (requirements-dev.txt)
+#   make sanity     ansible-test sanity on a clean copy of the collection
+#   make units      pytest tests/unit
+#   make integration  pytest tests/integration -n auto
+#   make lint       ansible-lint (production profile)
+#   make docs-lint  antsibull-docs lint-collection-docs --plugin-docs
+#   make changelog-lint  antsibull-changelog lint
+#   make build-check  build, install and ansible-doc the collection tarball
+#   make demo       run tools/demo.py
+#   make clean      remove build output and caches (make distclean: the venv too)
+#
+# The checkout may live in a path with spaces; VENV itself must not contain any.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+VENV ?= .venv
+PYTHON ?= python3
+PYTEST_ARGS ?=
+SANITY_ARGS ?=
+
+VENV_DIR := $(if $(filter /%,$(firstword $(VENV))),$(VENV),$(CURDIR)/$(VENV))
+PY := $(VENV_DIR)/bin/python
+BIN := $(VENV_DIR)/bin
+STAMP := $(VENV)/.requirements-dev.stamp
+COLLECTION_LINK := build/collections/ansible_collections/hwcloud/sms
+
+# The working tree is the installed collection for everything started from here.
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
+export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
+export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-tmp
+export ANSIBLE_PYTHON_INTERPRETER := $(PY)
+export ANSIBLE_NOCOLOR := 1
+export PATH := $(BIN):$(PATH)
+
+# $(call run_pytest,<directory>,<extra pytest arguments>)
+# A directory without tests yet (pytest exit status 5) is not an error;
+# a missing directory is.
+define run_pytest
+if [ ! -d "$(1)" ]; then echo "error: $(1) does not exist" >&2; exit 1; fi
+rc=0; PYTHONPATH="$(CURDIR)/build/collections$${PYTHONPATH:+:$$PYTHONPATH}" \
+  "$(PY)" -m pytest "$(1)" $(2) $(PYTEST_ARGS) || rc=$$?; \
+if [ "$$rc" -eq 5 ]; then echo "note: no tests collected in $(1)"; rc=0; fi; \
+exit "$$rc"
+endef
+
+.PHONY: help venv prepare sanity units integration lint docs-lint changelog-lint build-check test demo clean distclean
+
+help:
+	@sed -n '2,14s/^# \{0,1\}//p' Makefile
+
+venv: $(STAMP)
+
+$(STAMP): requirements-dev.txt requirements.txt
+	if [ ! -x "$(PY)" ]; then "$(PYTHON)" -m venv "$(VENV_DIR)"; fi
+	"$(PY)" -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	touch "$(STAMP)"
+
+$(COLLECTION_LINK):
+	mkdir -p build/collections/ansible_collections/hwcloud
+	ln -sfn ../../../.. "$(COLLECTION_LINK)"
+
+prepare: $(STAMP) $(COLLECTION_LINK)
+	@mkdir -p build/ansible-home build/ansible-tmp build/test-results
+
+sanity: prepare
+	"$(PY)" tools/sanity.py $(SANITY_ARGS)
+
+units: prepare
+	@$(call run_pytest,tests/unit,)
+
+integration: prepare
+	@$(call run_pytest,tests/integration,-n auto)
+
+lint: prepare
+	"$(BIN)/ansible-lint" --nocolor --profile production
+
+docs-lint: prepare
+	cd "$(CURDIR)/build/collections/ansible_collections/hwcloud/sms" && \
+	  "$(BIN)/antsibull-docs" lint-collection-docs --plugin-docs .
+
+changelog-lint: prepare
+	"$(BIN)/antsibull-changelog" lint
+
+build-check: prepare
+	"$(PY)" tools/build_check.py
+
+test: prepare
+	MAKE="$(MAKE)" "$(PY)" tools/run_suite.py
+
+demo: prepare
+	@if [ ! -f tools/demo.py ]; then echo "error: tools/demo.py does not exist (yet)" >&2; exit 1; fi
+	"$(PY)" tools/demo.py
+
+clean:
+	rm -rf build tests/output .pytest_cache .hypothesis .ansible hwcloud-sms-*.tar.gz
+	find . -path ./.git -prune -o -path "./$(VENV)" -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf "$(VENV_DIR)"
