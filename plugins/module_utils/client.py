@@ -81,7 +81,7 @@ class SmsApiError(Exception):
               "encoded_authorization_message")
 
     def __init__(self, operation, reason=None, status=None, request_id=None, error_code=None, error_msg=None,
-                 error_param=None, details=None, encoded_authorization_message=None, excerpt=None):
+                 error_param=None, details=None, encoded_authorization_message=None, excerpt=None, retries=0):
         self.operation = operation
         self.reason = reason
         self.status = status
@@ -92,6 +92,7 @@ class SmsApiError(Exception):
         self.details = details
         self.encoded_authorization_message = encoded_authorization_message
         self.excerpt = excerpt
+        self.retries = retries
         self.hint = None
         super(SmsApiError, self).__init__(self.message())
 
@@ -99,17 +100,23 @@ class SmsApiError(Exception):
         text = "Failed to %s" % self.operation
         if self.status is None:
             text = "%s: %s" % (text, self.reason)
-            return "%s. %s" % (text, self.hint) if self.hint else text
-        if self.error_code or self.error_msg:
-            text += ": %s" % " ".join(str(part) for part in (self.error_code, self.error_msg) if part)
-        elif self.excerpt:
-            text += ": the answer was not an SMS error body: %s" % self.excerpt
-        elif self.reason:
-            text += ": %s" % self.reason
-        text += " (HTTP %s" % self.status
-        if self.request_id:
-            text += ", request id %s" % self.request_id
-        text += ")"
+            if self.retries:
+                text += " (after %d retries)" % self.retries
+        else:
+            if self.error_code or self.error_msg:
+                detail = " ".join(str(part) for part in (self.error_code, self.error_msg) if part)
+            elif self.excerpt:
+                detail = "%s: %s" % (self.reason or "the answer was not an SMS error body", self.excerpt)
+            else:
+                detail = self.reason
+            if detail:
+                text += ": %s" % detail
+            text += " (HTTP %s" % self.status
+            if self.request_id:
+                text += ", request id %s" % self.request_id
+            if self.retries:
+                text += ", after %d retries" % self.retries
+            text += ")"
         if self.hint:
             text += ". %s" % self.hint
         return text
@@ -118,7 +125,7 @@ class SmsApiError(Exception):
         return dict((field, getattr(self, field)) for field in self.FIELDS)
 
     @classmethod
-    def from_response(cls, operation, response, reason=None):
+    def from_response(cls, operation, response, retries=0):
         body = _json_or_none(response)
         fields = {}
         if isinstance(body, dict):
@@ -136,8 +143,8 @@ class SmsApiError(Exception):
         excerpt = None
         if not fields.get("error_code") and not fields.get("error_msg"):
             excerpt = _excerpt(response.text)
-        return cls(operation, reason=reason, status=response.status_code, request_id=request_id,
-                   excerpt=excerpt, **fields)
+        return cls(operation, status=response.status_code, request_id=request_id, excerpt=excerpt,
+                   retries=retries, **fields)
 
 
 def _json_or_none(response):
@@ -280,7 +287,7 @@ class SmsClient:
                 response = self.session.request(method, url, data=data, headers=headers, timeout=self.timeout,
                                                 allow_redirects=False)
             except requests.exceptions.RequestException as exc:
-                error = SmsApiError(operation, reason=self._describe_exception(exc, split))
+                error = SmsApiError(operation, reason=self._describe_exception(exc, split), retries=attempt)
                 retryable = idempotent and not isinstance(exc, requests.exceptions.SSLError)
                 if retryable and attempt < self.max_retries:
                     self.sleep(retry_delay(attempt))
@@ -301,8 +308,7 @@ class SmsClient:
                 self.sleep(retry_delay(attempt, response.headers.get("Retry-After")))
                 attempt += 1
                 continue
-            reason = "gave up after %d retries" % attempt if attempt else None
-            raise SmsApiError.from_response(operation, response, reason=reason)
+            raise SmsApiError.from_response(operation, response, retries=attempt)
 
     def _json(self, response, operation):
         body = _json_or_none(response)
@@ -387,5 +393,9 @@ class SmsClient:
 
 
 def _first_line(exc):
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else ""
+    """The innermost reason of a connection failure (``[Errno 111] Connection refused``), briefly."""
+    text = str(exc)
+    found = re.findall(r"(\[Errno [^\]]+\][^'\")]*|Connection (?:reset|aborted|refused)[^'\")]*|RemoteDisconnected[^'\")]*)", text)
+    text = found[-1] if found else text
+    lines = text.strip().splitlines()
+    return lines[0][:300].strip(" .,") if lines else ""
