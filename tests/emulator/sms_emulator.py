@@ -242,7 +242,7 @@ class Request:
 
     def __init__(self, method: str, target: str, headers, body: bytes, request_id: str):
         self.method = method
-        self.path, _, self.raw_query = target.partition("?")
+        self.path, _sep, self.raw_query = target.partition("?")
         self.header_pairs = list(headers.items())
         self.headers = {name.lower(): value for name, value in self.header_pairs}
         self.query = dict(parse_qsl(self.raw_query, keep_blank_values=True))
@@ -312,7 +312,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "SMSEmulator/1.0"
-    sys_version = ""
+
+    def version_string(self):
+        return self.server_version
 
     def setup(self):
         if isinstance(self.request, ssl.SSLSocket):
@@ -409,17 +411,19 @@ class Emulator:
     # -- lifecycle ---------------------------------------------------------
 
     def start(self) -> Emulator:
+        """Bind and serve in a daemon thread; returns self."""
         context = None
         if self.tls_certfile:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(self.tls_certfile, self.tls_keyfile)
         self._server = _Server((self.host, self.port), self, context)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sms-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="sms-emulator", daemon=True)
         self._thread.start()
         return self
 
     def stop(self):
+        """Stop serving and close the listening socket."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -514,6 +518,7 @@ class Emulator:
     # -- journal and faults ------------------------------------------------
 
     def clear_journal(self):
+        """Forget every recorded request."""
         with self.lock:
             self.journal.clear()
 
@@ -551,12 +556,14 @@ class Emulator:
         return fault
 
     def inject_throttle(self, times=1, retry_after="1", method=None, path=None, after=0):
+        """429 APIGW.0308 with Retry-After (None: without the header)."""
         body = {"error_code": "APIGW.0308", "error_msg": "The throttling threshold has been reached: policy user over ratelimit,limit:5,time:1 second",
                 "request_id": None}
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         return self.inject(method=method, path=path, times=times, status=429, body=body, headers=headers, after=after, label="throttle")
 
     def inject_forbidden(self, method="DELETE", path=None, times=1, after=0):
+        """403 SMS.9004 with the five fields of the documented error body."""
         body = {"error_code": "SMS.9004",
                 "error_msg": "The current account does not have the permission to execute policy. " + FORBIDDEN_DETAIL,
                 "encoded_authorization_message": "ZW11bGF0b3ItZW5jb2RlZC1hdXRob3JpemF0aW9uLW1lc3NhZ2U" * 20,
@@ -622,7 +629,8 @@ class Emulator:
         fault = self._take_fault(request.method, request.path)
         reply = None
         if fault is not None:
-            entry["fault"] = fault["kind"]
+            with self.lock:
+                entry["fault"] = fault["kind"]
             if fault["delay"]:
                 time.sleep(fault["delay"])
             if fault["reset"]:
@@ -631,7 +639,8 @@ class Emulator:
             reply = self._fault_reply(fault, request.request_id)
         if reply is None:
             reply = self._process(request, route, task_id)
-        entry["status"] = reply.status
+        with self.lock:
+            entry["status"] = reply.status
         handler.send(reply, request.request_id)
 
     @staticmethod
