@@ -39,9 +39,9 @@ def canonical_uri(path):
 
 
 def canonical_query(query):
-    """Sorted ``key=value`` pairs, both sides encoded. This is also the query string to send."""
-    pairs = sorted((_encode(key), _encode(value)) for key, value in (query or []))
-    return "&".join("%s=%s" % pair for pair in pairs)
+    """``key=value`` pairs sorted as given, then both sides encoded. This is also the query string to send."""
+    pairs = sorted((str(key), str(value)) for key, value in (query or []))
+    return "&".join("%s=%s" % (_encode(key), _encode(value)) for key, value in pairs)
 
 
 def signed_header_names(headers):

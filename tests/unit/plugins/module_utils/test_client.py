@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The client alone, against the emulator: paging, signing of awkward queries, re-authentication, error mapping."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
+from tests.emulator.sms_emulator import Emulator
+
+AK = "AKTESTEXAMPLE0000001"
+SK = "SKtestExampleSecretKey0000000000000000001"
+PROJECT_ID = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def emulator():
+    with Emulator() as emu:
+        yield emu
+
+
+def aksk_client(emu, **kwargs):
+    credentials = sms.Credentials("aksk", access_key=AK, secret_key=SK)
+    return sms.SmsClient(emu.url, credentials, iam_url=emu.url + "/v3", project_id=PROJECT_ID, **kwargs)
+
+
+def response(status, body, headers=None):
+    """A real ``requests.Response`` carrying ``body`` (bytes, text, or JSON-able)."""
+    answer = requests.models.Response()
+    answer.status_code = status
+    if not isinstance(body, (bytes, str)):
+        body = json.dumps(body)
+    answer._content = body.encode("utf-8") if isinstance(body, str) else body
+    answer.headers.update(headers or {})
+    return answer
+
+
+def test_list_follows_pages_to_the_end(emulator):
+    for number in range(450):
+        emulator.add_task(name="task-%03d" % number)
+    tasks = aksk_client(emulator).list_tasks()
+    assert [task["name"] for task in tasks] == ["task-%03d" % number for number in range(450)]
+    pages = emulator.requests(method="GET", path_prefix="/v3/tasks")
+    assert [(entry["query"]["limit"], entry["query"]["offset"]) for entry in pages] == [("200", "0"), ("200", "200"),
+                                                                                        ("200", "400")]
+
+
+def test_signed_query_with_reserved_characters_is_accepted(emulator):
+    emulator.add_task(name="my task/1 ü&=")
+    tasks = aksk_client(emulator).list_tasks(name="my task/1 ü&=")
+    assert [task["name"] for task in tasks] == ["my task/1 ü&="]
+    assert emulator.journal[0]["status"] == 200
+    assert emulator.journal[0]["raw_query"].startswith("limit=200&name=my%20task%2F1%20%C3%BC%26%3D&offset=0")
+
+
+def test_password_token_is_renewed_once_after_a_401(emulator):
+    credentials = sms.Credentials("password", user_name="sms-operator", password="Pa55w0rd-example!",
+                                  domain_name="example-domain")
+    client = sms.SmsClient(emulator.url, credentials, iam_url=emulator.url + "/v3", region="cn-north-4")
+    assert client.get_task("missing") is None
+    emulator.tokens.clear()  # the token expires
+    assert client.get_task("missing") is None
+    assert [(entry["method"], entry["status"]) for entry in emulator.journal] == [
+        ("POST", 201), ("GET", 404), ("GET", 401), ("POST", 201), ("GET", 404)]
+    emulator.tokens.clear()
+    with pytest.raises(sms.SmsApiError) as caught:
+        client.get_task("missing")
+    assert caught.value.status == 401
+    assert len(emulator.journal) == 6
+
+
+def test_delete_of_a_missing_task_returns_false(emulator):
+    assert aksk_client(emulator).delete_task("missing") is False
+    task = emulator.add_task()
+    assert aksk_client(emulator).delete_task(task["id"]) is True
+
+
+def test_error_from_sms_body():
+    body = {"error_code": "SMS.9004", "error_msg": "denied", "encoded_authorization_message": "enc",
+            "error_param": ["p"], "details": [{"error_code": "SMS.9004", "error_msg": "d"}]}
+    error = sms.SmsApiError.from_response("delete SMS task t1", response(403, body, {"X-Request-Id": "rid-1"}))
+    assert error.to_dict() == dict(body, status=403, request_id="rid-1")
+    assert str(error) == "Failed to delete SMS task t1: SMS.9004 denied (HTTP 403, request id rid-1)"
+
+
+def test_error_from_gateway_body_takes_its_request_id():
+    body = {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information", "request_id": "rid-2"}
+    error = sms.SmsApiError.from_response("read SMS task t1", response(401, body))
+    assert error.request_id == "rid-2"
+    assert "APIGW.0301" in str(error) and "request id rid-2" in str(error)
+
+
+def test_error_from_nested_error_object():
+    error = sms.SmsApiError.from_response("obtain an IAM token", response(401, {"error": {"code": 401, "message": "bad"}}))
+    assert (error.error_code, error.error_msg) == (401, "bad")
+
+
+@pytest.mark.parametrize("body", [b"", b"<html><body><h1>502 Bad Gateway</h1></body></html>", "x" * 5000, b"\xff\xfe",
+                                  "[1, 2]", "null", '"text"'])
+def test_error_from_odd_bodies_never_raises_and_names_the_status(body):
+    error = sms.SmsApiError.from_response("read SMS task t1", response(502, body))
+    text = error.message()
+    assert "HTTP 502" in text
+    assert len(text) < 400
+    assert "<" not in text
+
+
+def test_retry_delay():
+    assert sms.retry_delay(0, "3") == 3.0
+    assert sms.retry_delay(0, "100000") == sms.RETRY_AFTER_CAP
+    assert 0 <= sms.retry_delay(0, "Wed, 21 Oct 2015 07:28:00 GMT") <= 1
+    for attempt in range(8):
+        ceiling = min(sms.BACKOFF_CAP, sms.BACKOFF_BASE * 2 ** attempt)
+        assert ceiling / 2 <= sms.retry_delay(attempt) <= ceiling
+
+
+@pytest.mark.parametrize("region, endpoint", [
+    ("cn-north-4", "https://sms.cn-north-4.myhuaweicloud.com"),
+    ("cn-east-3", "https://sms.cn-north-4.myhuaweicloud.com"),
+    ("ap-southeast-3", "https://sms.ap-southeast-3.myhuaweicloud.com"),
+    ("ap-southeast-1", "https://sms.ap-southeast-3.myhuaweicloud.com"),
+    ("my-kualalumpur-1", "https://sms.my-kualalumpur-1.myhuaweicloud.com"),
+    ("ru-moscow-1", "https://sms-api.ru-moscow-1.myhuaweicloud.com"),
+])
+def test_sms_endpoint_by_region(region, endpoint):
+    assert sms.sms_endpoint(region) == endpoint
+
+
+def test_iam_endpoint():
+    assert sms.iam_endpoint("cn-north-4") == "https://iam.cn-north-4.myhuaweicloud.com/v3"
+    assert sms.iam_endpoint("eu-west-101") == "https://iam.eu-west-101.myhuaweicloud.eu/v3"
+    assert sms.iam_endpoint("ap-southeast-3", "example.com") == "https://iam.ap-southeast-3.example.com/v3"

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The deletion rule, task id checks and the choice of credentials."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import CONNECTION_ARGUMENT_SPEC, choose_credentials, task_id_problem
+from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import BUSY_SOURCE_STATES, deletion_blocker
+
+
+def task(source_state=None, connected=True, state="RUNNING"):
+    result = {"id": "t", "state": state, "source_server": {"state": source_state} if source_state else {}}
+    if connected is not None:
+        result["connected"] = connected
+    return result
+
+
+@pytest.mark.parametrize("source_state", sorted(BUSY_SOURCE_STATES))
+def test_busy_and_connected_is_refused(source_state):
+    assert source_state in deletion_blocker(task(source_state))
+    assert deletion_blocker(task(source_state, connected=False)) is None
+
+
+@pytest.mark.parametrize("source_state", ["unavailable", "waiting", "stopped", "finished", "error", "cleared",
+                                          "premigready", "clearfailed"])
+def test_idle_source_server_may_be_deleted_even_when_connected(source_state):
+    assert deletion_blocker(task(source_state)) is None
+
+
+def test_unknown_connection_is_assumed_connected():
+    assert "may be connected" in deletion_blocker(task("replicate", connected=None))
+
+
+def test_task_state_is_the_hint_without_a_source_state():
+    assert "RUNNING" in deletion_blocker(task(None, state="RUNNING"))
+    assert deletion_blocker(task(None, state="MIGRATE_SUCCESS")) is None
+
+
+@pytest.mark.parametrize("value, problem", [
+    ("", "must not be empty"), ("a" * 256, "at most 255"), ("a/b", "'/'"), ("a?b", "'?'"), ("a#b", "'#'"),
+    ("a%20b", "'%'"), ("a b", "whitespace"), ("a\u00a0b", "whitespace"), ("a\x7fb", "control"), ("a\u200bb", "control"),
+])
+def test_bad_task_ids(value, problem):
+    assert problem in task_id_problem(value)
+
+
+@pytest.mark.parametrize("value", ["7a9a9540-ff28-4869-b9e4-855fbe12a0c1", "a" * 255, "tâche-ü", "a.b~c_d"])
+def test_good_task_ids(value):
+    assert task_id_problem(value) is None
+
+
+def params(**given):
+    values = dict.fromkeys(CONNECTION_ARGUMENT_SPEC)
+    values.update(given)
+    return values
+
+
+def test_credentials_order():
+    assert choose_credentials(params(auth_token="t", access_key="a", secret_key="s"))[0].kind == "token"
+    assert choose_credentials(params(access_key="a", secret_key="s", user_name="u"))[0].kind == "aksk"
+    assert choose_credentials(params(user_name="u", password="p", domain_name="d"))[0].kind == "password"
+
+
+def test_missing_credentials_name_the_options():
+    assert "missing: access_key (env HW_ACCESS_KEY)" in choose_credentials(params(secret_key="s"))[1]
+    assert "missing: password (env HW_USER_PASSWORD), domain_name" in choose_credentials(params(user_name="u"))[1]
+    assert "HW_AUTH_TOKEN" in choose_credentials(params())[1]
+
+
+def test_credentials_repr_holds_no_secret():
+    credentials = choose_credentials(params(access_key="a", secret_key="very-secret"))[0]
+    assert "very-secret" not in repr(credentials)
