@@ -66,6 +66,7 @@ attributes:
     support: full
     description: Shows the task's id, name, state, source server state and agent connection before, and V(absent) after.
   platform:
+    support: full
     platforms: all
     description: Runs wherever Python and C(requests) are available; it only talks HTTPS to Huawei Cloud.
 seealso:
