@@ -1,3 +1,6 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Local emulator of the Huawei Cloud SMS v3 API, for tests and demos only.
 
 It plays the service side of what the collection talks to:
