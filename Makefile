@@ -34,6 +34,7 @@ COLLECTION_LINK := build/collections/ansible_collections/hwcloud/sms
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
 export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
 export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-tmp
+export ANSIBLE_REMOTE_TEMP := $(CURDIR)/build/ansible-remote-tmp
 export ANSIBLE_PYTHON_INTERPRETER := $(PY)
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
@@ -65,8 +66,15 @@ $(COLLECTION_LINK):
 	mkdir -p build/collections/ansible_collections/hwcloud
 	ln -sfn ../../../.. "$(COLLECTION_LINK)"
 
-prepare: $(STAMP) $(COLLECTION_LINK)
-	@mkdir -p build/ansible-home build/ansible-tmp build/test-results
+# antsibull-docs logs to ~/antsibull.log unless told otherwise: warnings to stderr only.
+build/antsibull.cfg:
+	mkdir -p build
+	printf '%s\n' 'logging_cfg = {' '  version = 1.0' '  outputs = {' '    stderr = {' \
+	  '      output = twiggy.outputs.StreamOutput' '      format = twiggy.formats.shell_format' '    }' '  }' \
+	  '  emitters = {' '    problems = {' '      level = WARNING' '      output_name = stderr' '    }' '  }' '}' > "$@"
+
+prepare: $(STAMP) $(COLLECTION_LINK) build/antsibull.cfg
+	@mkdir -p build/ansible-home build/ansible-tmp build/ansible-remote-tmp build/cache build/test-results
 
 sanity: prepare
 	"$(PY)" tools/sanity.py $(SANITY_ARGS)
@@ -78,11 +86,11 @@ integration: prepare
 	@$(call run_pytest,tests/integration,-n auto)
 
 lint: prepare
-	"$(BIN)/ansible-lint" --nocolor --profile production
+	XDG_CACHE_HOME="$(CURDIR)/build/cache" "$(BIN)/ansible-lint" --nocolor --profile production
 
 docs-lint: prepare
 	cd "$(CURDIR)/build/collections/ansible_collections/hwcloud/sms" && \
-	  "$(BIN)/antsibull-docs" lint-collection-docs --plugin-docs .
+	  "$(BIN)/antsibull-docs" --config-file "$(CURDIR)/build/antsibull.cfg" lint-collection-docs --plugin-docs .
 
 changelog-lint: prepare
 	"$(BIN)/antsibull-changelog" lint
