@@ -53,7 +53,7 @@ endef
 .PHONY: help venv prepare sanity units integration lint docs-lint changelog-lint build-check test demo clean distclean
 
 help:
-	@sed -n '2,14s/^# \{0,1\}//p' Makefile
+	@sed -n 's/^#   \(make .*\)/  \1/p' Makefile
 
 venv: $(STAMP)
 
@@ -69,7 +69,7 @@ $(COLLECTION_LINK):
 # antsibull-docs logs to ~/antsibull.log unless told otherwise: warnings to stderr only.
 build/antsibull.cfg:
 	mkdir -p build
-	printf '%s\n' 'logging_cfg = {' '  version = 1.0' '  outputs = {' '    stderr = {' \
+	@printf '%s\n' 'logging_cfg = {' '  version = 1.0' '  outputs = {' '    stderr = {' \
 	  '      output = twiggy.outputs.StreamOutput' '      format = twiggy.formats.shell_format' '    }' '  }' \
 	  '  emitters = {' '    problems = {' '      level = WARNING' '      output_name = stderr' '    }' '  }' '}' > "$@"
 
