@@ -219,7 +219,8 @@ class SmsClient:
         self.max_retries = max_retries
         self.sleep = sleep
         self.session = requests.Session()
-        self.session.verify = verify
+        # Passed with every request: a session-wide setting would lose to REQUESTS_CA_BUNDLE in the environment.
+        self.verify = verify
         if verify is False:
             requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
         self._token = credentials.auth_token if credentials.kind == "token" else None
@@ -285,7 +286,7 @@ class SmsClient:
                 headers = self._authenticate(headers, method, path, query, data, sms_call=base == self.endpoint)
             try:
                 response = self.session.request(method, url, data=data, headers=headers, timeout=self.timeout,
-                                                allow_redirects=False)
+                                                verify=self.verify, allow_redirects=False)
             except requests.exceptions.RequestException as exc:
                 error = SmsApiError(operation, reason=self._describe_exception(exc, split), retries=attempt)
                 retryable = idempotent and not isinstance(exc, requests.exceptions.SSLError)
