@@ -74,7 +74,7 @@ seealso:
     description: The call this module wraps.
     link: https://support.huaweicloud.com/intl/en-us/api-sms/DeleteTask.html
 author:
-  - hwcloud.sms maintainers
+  - hwcloud.sms maintainers (@hwcloud-ansible)
 """
 
 EXAMPLES = r"""

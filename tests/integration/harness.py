@@ -48,6 +48,7 @@ def base_env(tmp_path):
         "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
         "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
         "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
+        "ANSIBLE_REMOTE_TEMP": str(tmp_path / "ansible-remote-tmp"),
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_HOST_KEY_CHECKING": "0",
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable,

@@ -68,7 +68,7 @@ def test_password_auth_gets_one_token_per_run(emulator, playbook):
     assert run.status() == "changed", run.result()
     sent = [(entry["method"], entry["path"]) for entry in emulator.journal]
     assert sent[0] == ("POST", "/v3/auth/tokens")
-    assert [method for method, _ in sent[1:]] == ["GET", "DELETE", "GET"]
+    assert [method for method, path in sent[1:]] == ["GET", "DELETE", "GET"]
     body = emulator.journal[0]["body"]
     assert body["auth"]["scope"] == {"project": {"name": REGION}}
     assert body["auth"]["identity"]["password"]["user"]["domain"] == {"name": DOMAIN}
