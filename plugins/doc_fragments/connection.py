@@ -106,8 +106,10 @@ options:
     description:
       - How many times a request is retried after throttling (HTTP 429), a gateway error (HTTP 502, 503, 504)
         or a connection failure, with exponential backoff and jitter, honouring C(Retry-After).
-      - Reads (GET) and deletions (DELETE) are retried on all of these; other requests only after throttling.
-      - An authentication failure (HTTP 401) is never retried with the same credentials.
+      - Reads (GET), deletions (DELETE) and IAM token requests are retried on all of these; other requests
+        (task actions, batch deletions) only after throttling, when the service has not carried them out.
+      - An authentication failure (HTTP 401) is never retried with the same credentials. With password
+        authentication an expired IAM token is replaced once by a new one.
       - If not set, the value of the E(HW_MAX_RETRIES) environment variable is used.
     type: int
     default: 5

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import email.utils
 import json
+import math
 import random
 import re
 import time
@@ -154,6 +155,11 @@ def _json_or_none(response):
         return None
 
 
+def _error_code(response):
+    body = _json_or_none(response)
+    return body.get("error_code") if isinstance(body, dict) else None
+
+
 def _excerpt(text):
     """A short, single-line excerpt of a body that is not JSON (for example a gateway's HTML page)."""
     text = re.sub(r"<[^>]*>", " ", text or "")
@@ -169,6 +175,11 @@ def quote_segment(value):
     return quote(value, safe="~")
 
 
+def unsafe_segment(value):
+    """True for a path segment that could make the request reach another resource than the one named."""
+    return value in ("", ".", "..") or "/" in value
+
+
 def retry_delay(attempt, retry_after=None):
     """Seconds to wait before retry number ``attempt`` (0-based).
 
@@ -177,11 +188,15 @@ def retry_delay(attempt, retry_after=None):
     """
     if retry_after:
         try:
-            return min(max(float(retry_after), 0.0), RETRY_AFTER_CAP)
+            seconds = float(retry_after)
         except ValueError:
-            parsed = email.utils.parsedate_tz(retry_after)
-            if parsed:
-                return min(max(email.utils.mktime_tz(parsed) - time.time(), 0.0), RETRY_AFTER_CAP)
+            try:
+                parsed = email.utils.parsedate_tz(retry_after)
+                seconds = email.utils.mktime_tz(parsed) - time.time() if parsed else None
+            except (ValueError, OverflowError, TypeError):
+                seconds = None
+        if seconds is not None and math.isfinite(seconds):
+            return min(max(seconds, 0.0), RETRY_AFTER_CAP)
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
@@ -208,7 +223,7 @@ class SmsClient:
     """A small SMS v3 client: the calls the collection needs, with retries and signing."""
 
     def __init__(self, endpoint, credentials, iam_url=None, region=None, project_id=None, project_name=None,
-                 timeout=30, max_retries=5, verify=True, sleep=time.sleep):
+                 timeout=30, max_retries=5, verify=True, sleep=time.sleep, on_secret=None):
         self.endpoint = endpoint.rstrip("/")
         self.credentials = credentials
         self.iam_url = iam_url.rstrip("/") if iam_url else None
@@ -225,33 +240,52 @@ class SmsClient:
             requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
         self._token = credentials.auth_token if credentials.kind == "token" else None
         self._reauthenticated = False
+        self.last_attempt_unclear = False
+        # told about every secret the client obtains (the IAM token), so the caller can mask it in any output
+        self.on_secret = on_secret or (lambda value: None)
 
     # ---- SMS operations -------------------------------------------------
 
     def get_task(self, task_id):
         """The task, or None when the service answers 404."""
-        response = self.request("GET", ["v3", "tasks", task_id], operation="read SMS task %s" % task_id,
-                                missing_ok=True)
-        return None if response is None else self._json(response, "read SMS task %s" % task_id)
+        operation = "read SMS task %s" % task_id
+        response = self.request("GET", ["v3", "tasks", task_id], operation=operation, missing_ok=True)
+        if response is None:
+            return None
+        task = self._json(response, operation)
+        if task.get("id") != task_id:
+            raise SmsApiError(operation, reason="the answer describes task %r, not the one asked for" % task.get("id"),
+                              status=response.status_code, request_id=response.headers.get("X-Request-Id"))
+        return task
 
     def list_tasks(self, **filters):
         """Every task matching ``filters`` (service-side filters), following pages to the end."""
         tasks = []
         query = [(key, value) for key, value in filters.items() if value is not None]
+        operation = "list SMS tasks"
         while True:
             page_query = query + [("limit", LIST_PAGE_SIZE), ("offset", len(tasks))]
-            operation = "list SMS tasks"
-            page = self._json(self.request("GET", ["v3", "tasks"], query=page_query, operation=operation), operation)
-            items = page.get("tasks") or []
+            response = self.request("GET", ["v3", "tasks"], query=page_query, operation=operation)
+            page = self._json(response, operation)
+            items, count = page.get("tasks") or [], page.get("count")
+            if not isinstance(items, list) or not all(isinstance(item, dict) and item.get("id") for item in items) \
+                    or not isinstance(count, int):
+                raise SmsApiError(operation, reason="the answer is not a page of tasks", status=response.status_code,
+                                  request_id=response.headers.get("X-Request-Id"), excerpt=_excerpt(response.text))
             tasks.extend(items)
-            if not items or len(tasks) >= int(page.get("count") or 0):
+            if not items or len(tasks) >= count:
                 return tasks
 
     def delete_task(self, task_id):
-        """Delete one task. Returns False when the service says it does not exist (404)."""
+        """Delete one task. Returns False when the service says it does not exist (404).
+
+        A 404 that answers a retry, after an attempt whose fate is unknown
+        (connection lost, gateway timeout), means that attempt deleted the
+        task: that counts as deleted.
+        """
         response = self.request("DELETE", ["v3", "tasks", task_id], operation="delete SMS task %s" % task_id,
                                 missing_ok=True)
-        return response is not None
+        return response is not None or self.last_attempt_unclear
 
     def task_action(self, task_id, operation_name):
         """Run an action (``stop``, ``start``, ...) on a task."""
@@ -270,16 +304,21 @@ class SmsClient:
         (the request was then not processed), unless ``idempotent`` says
         a repeat is harmless.
         """
+        if any(unsafe_segment(segment) for segment in segments):
+            raise SmsApiError(operation, reason="refused to send a request whose path segments %r could reach another "
+                              "resource" % (segments,))
         if idempotent is None:
             idempotent = method in ("GET", "DELETE")
         base = base or self.endpoint
         split = urlsplit(base)
         path = split.path.rstrip("/") + "/" + "/".join(segments)
         query_string = signer.canonical_query(query)
-        url = "%s://%s%s%s" % (split.scheme, split.netloc, "/".join(quote_segment(s) for s in path.split("/")),
-                               "?" + query_string if query_string else "")
+        url = "%s://%s%s/%s%s" % (split.scheme, split.netloc, quote(split.path.rstrip("/"), safe="/~"),
+                                  "/".join(quote_segment(segment) for segment in segments),
+                                  "?" + query_string if query_string else "")
         data = json.dumps(body).encode("utf-8") if body is not None else None
         attempt = 0
+        self.last_attempt_unclear = False
         while True:
             headers = self._plain_headers(split)
             if authenticate:
@@ -287,10 +326,14 @@ class SmsClient:
             try:
                 response = self.session.request(method, url, data=data, headers=headers, timeout=self.timeout,
                                                 verify=self.verify, allow_redirects=False)
-            except requests.exceptions.RequestException as exc:
+            except (requests.exceptions.RequestException, OSError) as exc:
                 error = SmsApiError(operation, reason=self._describe_exception(exc, split), retries=attempt)
-                retryable = idempotent and not isinstance(exc, requests.exceptions.SSLError)
+                retryable = idempotent and isinstance(exc, requests.exceptions.RequestException) and \
+                    not isinstance(exc, requests.exceptions.SSLError)
                 if retryable and attempt < self.max_retries:
+                    # a request that may have reached the service before the connection failed
+                    self.last_attempt_unclear = not isinstance(exc, requests.exceptions.ConnectTimeout) and \
+                        "NewConnectionError" not in repr(exc)
                     self.sleep(retry_delay(attempt))
                     attempt += 1
                     continue
@@ -299,6 +342,10 @@ class SmsClient:
             if 200 <= status < 300:
                 return response
             if status == 404 and missing_ok:
+                if _error_code(response) == "APIGW.0101":
+                    error = SmsApiError.from_response(operation, response, retries=attempt)
+                    error.hint = "The gateway knows no such API: check endpoint and region"
+                    raise error
                 return None
             if status == 401 and self._can_reauthenticate():
                 self._reauthenticated = True
@@ -306,6 +353,7 @@ class SmsClient:
                 continue
             retryable = status == 429 or (idempotent and status in RETRY_STATUSES)
             if retryable and attempt < self.max_retries:
+                self.last_attempt_unclear = status in (502, 504)
                 self.sleep(retry_delay(attempt, response.headers.get("Retry-After")))
                 attempt += 1
                 continue
@@ -387,6 +435,8 @@ class SmsClient:
         response = self.request("POST", ["auth", "tokens"], body=body, operation=operation, base=self.iam_url,
                                 idempotent=True, authenticate=False)
         token = response.headers.get("X-Subject-Token")
+        if token:
+            self.on_secret(token)
         if not token:
             raise SmsApiError(operation, reason="IAM answered without an X-Subject-Token header",
                               status=response.status_code, request_id=response.headers.get("X-Request-Id"))

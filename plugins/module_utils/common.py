@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import unicodedata
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -59,6 +60,8 @@ def task_id_problem(value):
     """Why ``value`` cannot be a task id, or None when it can."""
     if not value:
         return "must not be empty"
+    if value in (".", ".."):
+        return "must not be %r" % value
     if len(value) > MAX_TASK_ID_LENGTH:
         return "must be at most %d characters long, got %d" % (MAX_TASK_ID_LENGTH, len(value))
     for char in value:
@@ -146,13 +149,15 @@ class SmsModule:
         if params["max_retries"] < 0:
             self.fail("max_retries must be 0 or more, got %d" % params["max_retries"])
         verify = params["validate_certs"]
+        if params["ca_path"] and not os.path.isfile(params["ca_path"]):
+            self.fail("ca_path %s is not a readable file" % params["ca_path"])
         if verify and params["ca_path"]:
             verify = params["ca_path"]
         if not verify:
             self.module.warn("validate_certs is false: the TLS certificate of the SMS and IAM endpoints is not checked")
         return SmsClient(endpoint, credentials, iam_url=auth_url, region=region, project_id=params["project_id"],
                          project_name=params["project_name"], timeout=params["timeout"],
-                         max_retries=params["max_retries"], verify=verify)
+                         max_retries=params["max_retries"], verify=verify, on_secret=self.module.no_log_values.add)
 
 
 __all__ = ["SmsModule", "SmsApiError", "CONNECTION_ARGUMENT_SPEC", "task_id_problem", "choose_credentials"]

@@ -61,7 +61,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads the task and predicts the outcome; sends nothing but reads.
+    description: Reads the task and predicts the outcome; sends nothing but reads (and, for password authentication, the IAM token request).
   diff_mode:
     support: full
     description: Shows the task's id, name, state, source server state and agent connection before, and V(absent) after.
@@ -136,6 +136,12 @@ task:
       id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab
       name: web-01
       state: finished
+task_ids:
+  description: The ids of the tasks that share the O(name), when there are several and nothing was deleted.
+  returned: when O(name) matches more than one task
+  type: list
+  elements: str
+  sample: [7a9a9540-ff28-4869-b9e4-855fbe12a0c1, 0b6e2f57-3c4d-4e8a-9f10-2a3b4c5d6e7f]
 error:
   description:
     - On an API failure, the service's error exactly as it was sent.
@@ -197,6 +203,7 @@ class TaskRemover:
         self.params = sms.params
         self.check_mode = sms.module.check_mode
         self.task = None
+        self.changed = False  # becomes true once a request that changes the task was accepted
 
     def find(self):
         if self.params["task_id"] is not None:
@@ -214,13 +221,13 @@ class TaskRemover:
         task = self.task = self.find()
         if task is None:
             wanted = self.params["task_id"] or "named %r" % self.params["name"]
-            return self.result(False, "SMS task %s is already absent" % wanted, None)
+            return self.result(False, "SMS task %s is already absent" % wanted, None, gone=True)
 
         if task.get("state") == "DELETING":
             if self.params["wait"] and not self.check_mode:
                 self.wait_until_gone(task)
-                return self.result(False, "%s was already being deleted and is now gone" % describe(task), task)
-            return self.result(False, "%s is already being deleted" % describe(task), task)
+                return self.result(False, "%s was already being deleted and is now gone" % describe(task), task, gone=True)
+            return self.result(False, "%s is already being deleted" % describe(task), task, gone=False)
 
         blocker = deletion_blocker(task)
         if self.check_mode:
@@ -230,8 +237,12 @@ class TaskRemover:
                 return self.result(True, "%s would be stopped (%s) and then deleted" % (describe(task), blocker), task)
             return self.result(True, "%s would be deleted" % describe(task), task)
 
+        stopped = ""
         if blocker and self.params["force"]:
-            self.client.task_action(task["id"], "stop")
+            if source_state(task) != "stopping":
+                self.client.task_action(task["id"], "stop")
+                self.changed = True
+            stopped = "stopped and "
             if not self.wait_until_deletable(task):
                 return self.result(True, "%s was stopped and vanished before it was deleted" % describe(task), task)
         try:
@@ -241,10 +252,10 @@ class TaskRemover:
                 error.hint = "%s%s" % ("The task is busy: %s. " % blocker if blocker else "", REFUSAL_HINT)
             raise
         if not deleted:
-            return self.result(False, "%s vanished before it was deleted" % describe(task), task)
+            return self.result(self.changed, "%s %svanished before it was deleted" % (describe(task), stopped), task)
+        self.changed = True
         if self.params["wait"]:
             self.wait_until_gone(task)
-        stopped = "stopped and " if blocker and self.params["force"] else ""
         return self.result(True, "%s %sdeleted" % (describe(task), stopped), task)
 
     def poll(self, task, done, waiting_for):
@@ -256,7 +267,8 @@ class TaskRemover:
             remaining = deadline - time.time()
             if remaining <= 0:
                 self.sms.fail("Timed out after %d seconds waiting for %s %s; it was last seen in %s"
-                              % (self.params["wait_timeout"], describe(task), waiting_for, seen_as(current)), task=task)
+                              % (self.params["wait_timeout"], describe(task), waiting_for, seen_as(current)), task=task,
+                              changed=self.changed)
             time.sleep(min(interval, remaining))
             interval = min(interval * 1.5, POLL_MAX)
             latest = self.client.get_task(task["id"])
@@ -273,11 +285,12 @@ class TaskRemover:
                            "to stop and become deletable")
         return latest is not None
 
-    def result(self, changed, msg, task):
+    def result(self, changed, msg, task, gone=True):
+        """The module's result; ``gone`` says whether the task is (or in check mode would be) absent afterwards."""
         result = {"changed": changed, "msg": msg, "task": task or {}}
         if self.sms.module._diff:
             before = summary(task) if task else {"id": self.params["task_id"], "state": "absent"}
-            after = {"id": before["id"], "state": "absent"} if changed else before
+            after = {"id": before["id"], "state": "absent"} if gone else before
             result["diff"] = {"before": before, "after": after}
         return result
 
@@ -308,7 +321,7 @@ def main():
     try:
         result = remover.run()
     except SmsApiError as error:
-        sms.fail_api(error, task=remover.task or {})
+        sms.fail_api(error, task=remover.task or {}, changed=remover.changed)
     sms.module.exit_json(**result)
 
 

@@ -541,11 +541,13 @@ class Emulator:
             self.journal.clear()
 
     def inject(self, method=None, path=None, times=1, status=None, body=None, headers=None, html=False, delay=0.0,
-               reset=False, truncate=False, empty=False, after=0, label=None):
+               reset=False, truncate=False, empty=False, after=0, label=None, processed=False):
         """Queue a fault for the next ``times`` matching requests (after skipping ``after`` of them).
 
         ``path`` is None (any), an exact raw path, or a regex (compiled, or a string starting with ``^``).
         In a ``body`` dict, a ``request_id`` key set to None is filled with the answer's request id.
+        With ``processed=True`` the request is carried out first and only its answer is replaced by the fault
+        (the service did the work, the client never heard of it).
         """
         if isinstance(path, str) and path.startswith("^"):
             path = re.compile(path)
@@ -553,7 +555,7 @@ class Emulator:
                          else "status" if status is not None else "delay")
         fault = {"method": method.upper() if method else None, "path": path, "times": times, "after": after, "kind": kind,
                  "status": status, "body": body, "headers": dict(headers or {}), "html": html, "delay": delay,
-                 "reset": reset, "truncate": truncate, "empty": empty}
+                 "reset": reset, "truncate": truncate, "empty": empty, "processed": processed}
         with self.lock:
             self._faults.append(fault)
         return fault
@@ -633,7 +635,9 @@ class Emulator:
         reply = None
         if fault is not None:
             with self.lock:
-                entry["fault"] = fault["kind"]
+                entry["fault"] = fault["kind"] + ("-after-processing" if fault["processed"] else "")
+            if fault["processed"]:
+                self._process(request, route, task_id)
             if fault["delay"]:
                 time.sleep(fault["delay"])
             if fault["reset"]:
