@@ -212,7 +212,9 @@ def test_wait_timeout_names_the_last_state_seen(emulator, playbook):
 def test_only_the_named_task_is_touched(emulator, playbook):
     others = [emulator.add_task(name="other-%d" % n) for n in range(3)]
     target = emulator.add_task(name="target")
-    playbook([sms_task(task_id=target["id"], state="absent")], defaults=token_defaults(emulator))
+    run = playbook([sms_task(task_id=target["id"], state="absent")], defaults=token_defaults(emulator))
+    assert run.status() == "changed", run.result()
+    assert [entry["method"] for entry in emulator.journal] == ["GET", "DELETE", "GET"]
     touched = {entry["task_id"] for entry in emulator.journal}
     assert touched == {target["id"]}
     assert all(other["id"] in emulator.tasks for other in others)

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import email.utils
 import json
+import time
 
 import pytest
 import requests
@@ -74,6 +76,25 @@ def test_password_token_is_renewed_once_after_a_401(emulator):
     assert len(emulator.journal) == 6
 
 
+@pytest.mark.parametrize("segments", [["v3", "tasks", "."], ["v3", "tasks", ".."], ["v3", "tasks", "a/../../sources/x"],
+                                      ["v3", "tasks", ""]])
+def test_unsafe_path_segments_are_never_sent(emulator, segments):
+    with pytest.raises(sms.SmsApiError) as caught:
+        aksk_client(emulator).request("DELETE", segments, operation="delete")
+    assert "could reach another resource" in str(caught.value)
+    assert emulator.journal == []
+
+
+def test_iam_token_is_reported_as_a_secret(emulator):
+    secrets = []
+    credentials = sms.Credentials("password", user_name="sms-operator", password="Pa55w0rd-example!",
+                                  domain_name="example-domain")
+    client = sms.SmsClient(emulator.url, credentials, iam_url=emulator.url + "/v3", region="cn-north-4",
+                           on_secret=secrets.append)
+    client.get_task("missing")
+    assert secrets == [emulator.journal[1]["headers"]["x-auth-token"]]
+
+
 def test_delete_of_a_missing_task_returns_false(emulator):
     assert aksk_client(emulator).delete_task("missing") is False
     task = emulator.add_task()
@@ -110,13 +131,27 @@ def test_error_from_odd_bodies_never_raises_and_names_the_status(body):
     assert "<" not in text
 
 
-def test_retry_delay():
+def test_retry_after_wins_over_backoff():
     assert sms.retry_delay(0, "3") == 3.0
+    assert sms.retry_delay(4, "0") == 0.0
     assert sms.retry_delay(0, "100000") == sms.RETRY_AFTER_CAP
-    assert 0 <= sms.retry_delay(0, "Wed, 21 Oct 2015 07:28:00 GMT") <= 1
+    assert sms.retry_delay(0, "Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past: at once
+    future = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 28 <= sms.retry_delay(0, future) <= 30
+
+
+@pytest.mark.parametrize("odd", ["nan", "inf", "-inf", "soon", "Wed, 21 Oct 99999 07:28:00 GMT", "-5"])
+def test_odd_retry_after_falls_back_to_backoff(odd):
+    delay = sms.retry_delay(1, odd)
+    assert delay == 0.0 if odd == "-5" else 1.0 <= delay <= 2.0
+
+
+def test_backoff_grows_exponentially_with_jitter():
     for attempt in range(8):
         ceiling = min(sms.BACKOFF_CAP, sms.BACKOFF_BASE * 2 ** attempt)
-        assert ceiling / 2 <= sms.retry_delay(attempt) <= ceiling
+        delays = {sms.retry_delay(attempt) for _ in range(50)}
+        assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
+        assert len(delays) > 40  # jittered, not a fixed schedule
 
 
 @pytest.mark.parametrize("region, endpoint", [
