@@ -40,7 +40,8 @@ class Run:
 
 
 def base_env(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("HW_", "ANSIBLE_"))}
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("HW_", "ANSIBLE_")) and key != "PYTHONPATH"}
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "build" / "collections"),
         "ANSIBLE_CALLBACK_PLUGINS": str(HERE / "callback_plugins"),

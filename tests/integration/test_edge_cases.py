@@ -117,8 +117,8 @@ def test_deleting_task_without_wait_and_quiet_diffs(emulator, playbook):
     going, missing, by_name = (run.result(index) for index in range(3))
     assert run.status(0) == "ok" and going["diff"]["before"] == going["diff"]["after"]
     assert going["diff"]["before"]["state"] == "DELETING"
-    assert run.status(1) == "ok" and missing["diff"] == {"before": {"id": "t-missing", "state": "absent"},
-                                                          "after": {"id": "t-missing", "state": "absent"}}
+    absent = {"id": "t-missing", "state": "absent"}
+    assert run.status(1) == "ok" and missing["diff"] == {"before": absent, "after": absent}
     assert run.status(2) == "changed" and by_name["diff"]["before"]["id"] == named["id"]
     assert by_name["diff"]["after"] == {"id": named["id"], "state": "absent"}
     assert [entry["method"] for entry in emulator.journal if entry["task_id"] == deleting["id"]] == ["GET"]

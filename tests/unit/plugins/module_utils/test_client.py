@@ -149,7 +149,7 @@ def test_odd_retry_after_falls_back_to_backoff(odd):
 def test_backoff_grows_exponentially_with_jitter():
     for attempt in range(8):
         ceiling = min(sms.BACKOFF_CAP, sms.BACKOFF_BASE * 2 ** attempt)
-        delays = {sms.retry_delay(attempt) for _ in range(50)}
+        delays = {sms.retry_delay(attempt) for sample in range(50)}
         assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
         assert len(delays) > 40  # jittered, not a fixed schedule
 
