@@ -38,6 +38,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils import signer
 
 USER_AGENT = "hwcloud.sms-ansible-collection"
 LIST_PAGE_SIZE = 200
+BATCH_SIZE = 50
 RETRY_STATUSES = frozenset([429, 502, 503, 504])
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
@@ -286,6 +287,11 @@ class SmsClient:
         response = self.request("DELETE", ["v3", "tasks", task_id], operation="delete SMS task %s" % task_id,
                                 missing_ok=True)
         return response is not None or self.last_attempt_unclear
+
+    def delete_tasks(self, task_ids):
+        """Delete up to ``BATCH_SIZE`` tasks in one call. The service refuses the whole batch or none of it."""
+        self.request("POST", ["v3", "tasks", "delete"], body={"ids": list(task_ids)},
+                     operation="delete %d SMS tasks in one batch" % len(task_ids))
 
     def task_action(self, task_id, operation_name):
         """Run an action (``stop``, ``start``, ...) on a task."""

@@ -48,6 +48,13 @@ def deletion_blocker(task):
     return None
 
 
+def deletable(task):
+    """True or False by the rule; None when the data cannot tell (a busy task whose agent connection is unknown)."""
+    if deletion_blocker(task) is None:
+        return True
+    return False if task.get("connected") else None
+
+
 def summary(task):
     """The fields that decide deletion, for diffs and messages."""
     return {

@@ -24,8 +24,20 @@ options:
       - Id of the task.
       - Must not be empty, longer than 255 characters, or contain C(/), C(?), C(#), C(%), whitespace or control
         characters. It is percent-encoded into the request path.
-      - Exactly one of O(task_id) and O(name) is required.
+      - Exactly one of O(task_id), O(task_ids) and O(name) is required.
     type: str
+  task_ids:
+    description:
+      - Ids of several tasks to delete in one run, each checked as O(task_id) is; duplicates are ignored.
+      - Up to three ids are read one by one; more are found in list pages of 200 tasks (busy ones are then read
+        on their own, since list pages do not tell whether the agent is connected).
+      - Deletable tasks are deleted through the batch call C(POST /v3/tasks/delete), 50 ids at a time. When the
+        service refuses a batch, its tasks are deleted one by one, so that every deletable task is still deleted
+        and every refusal is attributed to its task. Tasks predicted to be refused are sent one by one.
+      - The result lists every requested task in RV(tasks). The module fails when any task could not be deleted,
+        and RV(tasks) still says which ones were.
+    type: list
+    elements: str
   name:
     description:
       - Exact name of the task. The tasks are listed with this name and compared exactly.
@@ -91,6 +103,12 @@ EXAMPLES = r"""
     force: true
     wait_timeout: 600
 
+- name: Delete the tasks of a whole migration wave in one run (batch calls of 50 ids)
+  hwcloud.sms.sms_task:
+    task_ids: "{{ wave_task_ids }}"
+    state: absent
+  register: wave
+
 - name: Set the connection once for every module of the collection
   module_defaults:
     group/hwcloud.sms.sms:
@@ -124,7 +142,7 @@ msg:
 task:
   description:
     - The task as the service returned it before the deletion (fields of C(GET /v3/tasks/{task_id})).
-    - An empty dict when the task did not exist.
+    - An empty dict when the task did not exist, and with O(task_ids).
   returned: always
   type: dict
   sample:
@@ -136,6 +154,35 @@ task:
       id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab
       name: web-01
       state: finished
+tasks:
+  description:
+    - With O(task_ids), one entry per requested task, in the order given.
+  returned: when O(task_ids) is used
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The task id.
+      type: str
+    name:
+      description: The task name, when the task was found.
+      type: str
+    result:
+      description:
+        - V(deleted), V(stopped_and_deleted), V(absent) (not found), V(vanished) (gone before its deletion),
+          V(deleting) (already being deleted), V(refused) (the service refused), V(failed) (another error),
+          V(timed_out) (O(wait_timeout) passed), V(stopped) (stopped, not yet deleted);
+        - in check mode V(would_delete), V(would_stop_and_delete), V(would_be_refused).
+      type: str
+    msg:
+      description: Why the task was not deleted, when it was not.
+      type: str
+    error:
+      description: For a refusal or another API failure, the service's error as RV(error) holds it.
+      type: dict
+  sample:
+    - {id: 7a9a9540-ff28-4869-b9e4-855fbe12a0c1, name: web-01-migration, result: deleted}
+    - {id: 0b6e2f57-3c4d-4e8a-9f10-2a3b4c5d6e7f, result: absent}
 task_ids:
   description: The ids of the tasks that share the O(name), when there are several and nothing was deleted.
   returned: when O(name) matches more than one task
@@ -178,12 +225,32 @@ error:
 
 import time
 
+from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE
 from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import deletion_blocker, source_state, summary
 
 POLL_FIRST = 0.5
+FEW_IDS = 3  # up to this many ids are read one by one; more are found in list pages
 POLL_MAX = 5.0
 REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then delete it."
+
+
+def wait_for(condition, timeout):
+    """Call ``condition()`` after growing pauses until it returns true; False when ``timeout`` seconds pass first."""
+    deadline = time.time() + timeout
+    interval = POLL_FIRST
+    while True:
+        remaining = deadline - time.time()
+        if remaining <= 0:
+            return False
+        time.sleep(min(interval, remaining))
+        interval = min(interval * 1.5, POLL_MAX)
+        if condition():
+            return True
+
+
+def chunks(items, size):
+    return [items[start:start + size] for start in range(0, len(items), size)]
 
 
 def describe(task):
@@ -204,6 +271,10 @@ class TaskRemover:
         self.check_mode = sms.module.check_mode
         self.task = None
         self.changed = False  # becomes true once a request that changes the task was accepted
+
+    def partial(self):
+        """What is known so far, for a failure half way."""
+        return {"task": self.task or {}}
 
     def find(self):
         if self.params["task_id"] is not None:
@@ -260,21 +331,17 @@ class TaskRemover:
 
     def poll(self, task, done, waiting_for):
         """Read the task until ``done(task_or_None)``; fail after wait_timeout naming the last state seen."""
-        deadline = time.time() + self.params["wait_timeout"]
-        interval = POLL_FIRST
-        current = task
-        while True:
-            remaining = deadline - time.time()
-            if remaining <= 0:
-                self.sms.fail("Timed out after %d seconds waiting for %s %s; it was last seen in %s"
-                              % (self.params["wait_timeout"], describe(task), waiting_for, seen_as(current)), task=task,
-                              changed=self.changed)
-            time.sleep(min(interval, remaining))
-            interval = min(interval * 1.5, POLL_MAX)
-            latest = self.client.get_task(task["id"])
-            if done(latest):
-                return latest
-            current = latest
+        seen = {"task": task}
+
+        def condition():
+            seen["task"] = self.client.get_task(task["id"])
+            return done(seen["task"])
+
+        if not wait_for(condition, self.params["wait_timeout"]):
+            self.sms.fail("Timed out after %d seconds waiting for %s %s; it was last seen in %s"
+                          % (self.params["wait_timeout"], describe(task), waiting_for, seen_as(seen["task"])), task=task,
+                          changed=self.changed)
+        return seen["task"]
 
     def wait_until_gone(self, task):
         self.poll(task, lambda latest: latest is None, "to be deleted")
@@ -294,34 +361,213 @@ class TaskRemover:
             result["diff"] = {"before": before, "after": after}
         return result
 
+class BulkRemover:
+    """``task_ids``: read with the fewest requests, delete in batches, and attribute every outcome to its task."""
+
+    FAILED = ("refused", "failed", "would_be_refused", "timed_out")
+
+    def __init__(self, sms):
+        self.sms = sms
+        self.client = sms.client
+        self.params = sms.params
+        self.check_mode = sms.module.check_mode
+        self.ids = list(dict.fromkeys(self.params["task_ids"]))
+        self.entries = dict((task_id, {"id": task_id, "result": None}) for task_id in self.ids)
+        self.before = {}
+        self.changed = False
+
+    def partial(self):
+        return {"task": {}, "tasks": [self.entries[task_id] for task_id in self.ids]}
+
+    def record(self, task_id, result, error=None, msg=None):
+        entry = self.entries[task_id]
+        entry["result"] = result
+        if error is not None:
+            entry["error"] = error.to_dict()
+            msg = error.message()
+        if msg:
+            entry["msg"] = msg
+
+    def read(self):
+        """Each requested task as the service knows it, or None. A few ids: one GET each; more: list pages."""
+        if len(self.ids) <= FEW_IDS:
+            return dict((task_id, self.client.get_task(task_id)) for task_id in self.ids)
+        wanted = set(self.ids)
+        found = dict((task["id"], task) for task in self.client.list_tasks() if task["id"] in wanted)
+        for task_id, task in list(found.items()):
+            if task.get("state") != "DELETING" and deletion_blocker(task):
+                found[task_id] = self.client.get_task(task_id)  # list items lack "connected"
+        return dict((task_id, found.get(task_id)) for task_id in self.ids)
+
+    def run(self):
+        batch, singles, to_stop, deleting = [], [], [], []
+        for task_id, task in self.read().items():
+            if task is None:
+                self.record(task_id, "absent")
+                continue
+            self.entries[task_id]["name"] = task.get("name")
+            self.before[task_id] = summary(task)
+            blocker = deletion_blocker(task)
+            if task.get("state") == "DELETING":
+                self.record(task_id, "deleting")
+                deleting.append(task_id)
+            elif blocker and self.params["force"]:
+                self.record(task_id, "would_stop_and_delete", msg=blocker)
+                to_stop.append(task_id)
+            elif blocker:
+                self.record(task_id, "would_be_refused", msg="%s cannot be deleted now: %s. %s" % (
+                    describe(task), blocker, REFUSAL_HINT))
+                singles.append(task_id)
+            else:
+                self.record(task_id, "would_delete")
+                batch.append(task_id)
+        if self.check_mode:
+            return self.finish()
+
+        stopped = self.stop(to_stop)
+        for ids in chunks(batch + stopped, BATCH_SIZE):
+            try:
+                self.client.delete_tasks(ids)
+            except SmsApiError as error:
+                # The service refused (or lost) the batch: ask task by task, so that every deletable task is still
+                # deleted and every refusal is attributed to its task.
+                self.delete_each(ids, stopped, batch_lost=error.status is None or error.status >= 500)
+                continue
+            self.changed = True
+            for task_id in ids:
+                self.record(task_id, "stopped_and_deleted" if task_id in stopped else "deleted")
+        # Predicted refusals still go to the service, which decides, one by one.
+        self.delete_each(singles, stopped)
+        if self.params["wait"]:
+            self.wait_until_gone([task_id for task_id, entry in self.entries.items()
+                                  if entry["result"] in ("deleted", "stopped_and_deleted", "deleting")])
+        return self.finish()
+
+    def delete_each(self, ids, stopped, batch_lost=False):
+        for task_id in ids:
+            try:
+                deleted = self.client.delete_task(task_id)
+            except SmsApiError as error:
+                refused = error.error_code == "SMS.2015" or error.status == 400
+                if refused:
+                    error.hint = REFUSAL_HINT
+                self.record(task_id, "refused" if refused else "failed", error=error)
+                continue
+            if deleted or batch_lost:
+                # after a batch whose answer was lost, a 404 means the batch itself deleted the task
+                self.changed = True
+                self.record(task_id, "stopped_and_deleted" if task_id in stopped else "deleted")
+            else:
+                self.record(task_id, "vanished")
+
+    def stop(self, ids):
+        """Stop busy tasks and wait until the service would delete them; returns the ids ready for deletion."""
+        pending = []
+        for task_id in ids:
+            try:
+                self.client.task_action(task_id, "stop")
+            except SmsApiError as error:
+                self.record(task_id, "failed", error=error)
+                continue
+            self.changed = True
+            self.record(task_id, "stopped")
+            pending.append(task_id)
+        ready, last_seen = [], {}
+
+        def all_deletable():
+            seen = self.listed(pending)
+            for task_id in list(pending):
+                task = seen.get(task_id)
+                if task is None:
+                    self.record(task_id, "vanished")
+                elif not deletion_blocker(task):
+                    ready.append(task_id)
+                else:
+                    last_seen[task_id] = task
+                    continue
+                pending.remove(task_id)
+            return not pending
+
+        if pending and not wait_for(all_deletable, self.params["wait_timeout"]):
+            for task_id in pending:
+                self.record(task_id, "timed_out", msg="still not deletable after %d seconds: %s" % (
+                    self.params["wait_timeout"], seen_as(last_seen[task_id])))
+        return ready
+
+    def listed(self, ids):
+        """The current state of ``ids``, from list pages (a task missing from the list is gone)."""
+        wanted = set(ids)
+        return dict((task["id"], task) for task in self.client.list_tasks() if task["id"] in wanted)
+
+    def wait_until_gone(self, ids):
+        remaining = {"tasks": {}}
+
+        def all_gone():
+            remaining["tasks"] = self.listed(ids)
+            return not remaining["tasks"]
+
+        if ids and not wait_for(all_gone, self.params["wait_timeout"]):
+            for task_id, task in remaining["tasks"].items():
+                self.record(task_id, "timed_out", msg="still present after %d seconds, in %s" % (
+                    self.params["wait_timeout"], seen_as(task)))
+
+    def finish(self):
+        tasks = [self.entries[task_id] for task_id in self.ids]
+        counts = {}
+        for entry in tasks:
+            counts[entry["result"]] = counts.get(entry["result"], 0) + 1
+        summary_text = ", ".join("%d %s" % (count, result.replace("_", " ")) for result, count in sorted(counts.items()))
+        changed = self.changed or any(entry["result"].startswith("would_") and entry["result"] != "would_be_refused"
+                                      for entry in tasks)
+        result = {"changed": changed, "tasks": tasks, "task": {}}
+        if self.sms.module._diff:
+            result["diff"] = {
+                "before": {"tasks": [self.before.get(task_id, {"id": task_id, "state": "absent"}) for task_id in self.ids]},
+                "after": {"tasks": [self.before[task_id] if self.entries[task_id]["result"] in self.FAILED
+                                    else {"id": task_id, "state": "absent"} for task_id in self.ids]},
+            }
+        failures = [entry for entry in tasks if entry["result"] in self.FAILED]
+        if failures:
+            self.sms.fail("Could not delete %d of %d SMS tasks (%s): %s" % (
+                len(failures), len(tasks), summary_text, "; ".join("%s: %s" % (entry["id"], entry.get("msg", ""))
+                                                                    for entry in failures)), **result)
+        result["msg"] = "%d SMS tasks: %s" % (len(tasks), summary_text)
+        return result
+
 
 def main():
     sms = SmsModule(
         argument_spec=dict(
             task_id=dict(type="str"),
+            task_ids=dict(type="list", elements="str"),
             name=dict(type="str"),
             state=dict(type="str", required=True, choices=["absent"]),
             force=dict(type="bool", default=False),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=300),
         ),
-        mutually_exclusive=[("task_id", "name")],
-        required_one_of=[("task_id", "name")],
+        mutually_exclusive=[("task_id", "task_ids", "name")],
+        required_one_of=[("task_id", "task_ids", "name")],
         supports_check_mode=True,
     )
     params = sms.params
     if params["task_id"] is not None:
         sms.check_task_id(params["task_id"], "task_id")
+    if params["task_ids"] is not None:
+        if not params["task_ids"]:
+            sms.fail("task_ids must name at least one task")
+        for index, task_id in enumerate(params["task_ids"]):
+            sms.check_task_id(task_id, "task_ids[%d]" % index)
     if params["name"] is not None and not params["name"].strip():
         sms.fail("name must not be empty")
     if params["wait_timeout"] < 0:
         sms.fail("wait_timeout must be 0 or more seconds, got %d" % params["wait_timeout"])
 
-    remover = TaskRemover(sms)
+    remover = BulkRemover(sms) if params["task_ids"] is not None else TaskRemover(sms)
     try:
         result = remover.run()
     except SmsApiError as error:
-        sms.fail_api(error, task=remover.task or {}, changed=remover.changed)
+        sms.fail_api(error, changed=remover.changed, **remover.partial())
     sms.module.exit_json(**result)
 
 

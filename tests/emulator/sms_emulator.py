@@ -720,7 +720,9 @@ class Emulator:
                  "enterprise_project_id": lambda t: t.get("enterprise_project_id")}
         with self.lock:
             for task_id in list(self.tasks):
-                self._advance_deletion(task_id)  # every list read is one more look at pending deletions
+                # every list read is one more look at pending deletions and stops
+                if self._advance_deletion(task_id):
+                    self._advance_stop(task_id)
             matching = [task for task in self.tasks.values()
                         if all(getter(task) == query[key] for key, getter in exact.items() if key in query)
                         and ("name" not in query or query["name"].lower() in str(task.get("name", "")).lower())]
