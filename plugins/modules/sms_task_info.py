@@ -1,0 +1,152 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: sms_task_info
+short_description: List Huawei Cloud SMS migration tasks, or show one
+version_added: 0.1.0
+description:
+  - Lists Server Migration Service (SMS) migration tasks with the service's filters, following pages to the end,
+    or shows one task by its id.
+  - Adds to each task whether the service would allow its deletion now (RV(tasks[].deletable)), by the same rule
+    as M(hwcloud.sms.sms_task).
+options:
+  task_id:
+    description:
+      - Show this task only. An unknown id gives an empty RV(tasks) list.
+      - Cannot be combined with the filters.
+    type: str
+  name:
+    description:
+      - Only tasks with exactly this name. The service's name filter is used and its answer compared exactly.
+    type: str
+  state:
+    description:
+      - Only tasks in this state.
+    type: str
+    choices: [READY, RUNNING, SYNCING, MIGRATE_SUCCESS, SYNC_SUCCESS, MIGRATE_FAIL, SYNC_FAIL, ABORTING, ABORT,
+              SKIPPING, DELETING, RESETING, SYNC_F_ROLLBACKING, SYNC_F_ROLLBACK_SUCCESS]
+  source_server_id:
+    description:
+      - Only the tasks of this source server.
+    type: str
+  enterprise_project_id:
+    description:
+      - Only the tasks of this enterprise project.
+    type: str
+extends_documentation_fragment:
+  - hwcloud.sms.connection
+attributes:
+  check_mode:
+    support: full
+    description: Changes nothing; runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is nothing to compare.
+  platform:
+    support: full
+    platforms: all
+    description: Runs wherever Python and C(requests) are available.
+seealso:
+  - module: hwcloud.sms.sms_task
+author:
+  - hwcloud.sms maintainers (@hwcloud-ansible)
+"""
+
+EXAMPLES = r"""
+- name: Find the migration tasks of a source server
+  hwcloud.sms.sms_task_info:
+    source_server_id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab
+  register: found
+
+- name: Delete those that may be deleted now
+  hwcloud.sms.sms_task:
+    task_ids: "{{ found.tasks | selectattr('deletable', 'true') | map(attribute='id') | list }}"
+    state: absent
+
+- name: Show one task
+  hwcloud.sms.sms_task_info:
+    task_id: 7a9a9540-ff28-4869-b9e4-855fbe12a0c1
+  register: one
+"""
+
+RETURN = r"""
+tasks:
+  description:
+    - The tasks as the service returned them (unknown keys included), each with RV(tasks[].deletable) added.
+    - Listed tasks carry the fields of the service's list items, which lack C(connected); a task shown by
+      O(task_id) carries every field of C(GET /v3/tasks/{task_id}).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Task id.
+      type: str
+    name:
+      description: Task name.
+      type: str
+    state:
+      description: Task state, for example V(MIGRATE_SUCCESS).
+      type: str
+    source_server:
+      description: The source server, with its C(state).
+      type: dict
+    deletable:
+      description:
+        - Whether the service would delete the task now. V(null) when the data cannot tell, which happens for a
+          listed task whose source server is busy, since list items do not say whether the agent is connected.
+      type: bool
+  sample:
+    - id: 7a9a9540-ff28-4869-b9e4-855fbe12a0c1
+      name: web-01-migration
+      state: MIGRATE_SUCCESS
+      source_server: {id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab, name: web-01, state: finished}
+      deletable: true
+"""
+
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import deletable
+
+FILTERS = ("name", "state", "source_server_id", "enterprise_project_id")
+
+
+def main():
+    sms = SmsModule(
+        argument_spec=dict(
+            task_id=dict(type="str"),
+            name=dict(type="str"),
+            state=dict(type="str", choices=[
+                "READY", "RUNNING", "SYNCING", "MIGRATE_SUCCESS", "SYNC_SUCCESS", "MIGRATE_FAIL", "SYNC_FAIL",
+                "ABORTING", "ABORT", "SKIPPING", "DELETING", "RESETING", "SYNC_F_ROLLBACKING",
+                "SYNC_F_ROLLBACK_SUCCESS"]),
+            source_server_id=dict(type="str"),
+            enterprise_project_id=dict(type="str"),
+        ),
+        mutually_exclusive=[("task_id",) + FILTERS],
+        supports_check_mode=True,
+    )
+    params = sms.params
+    if params["task_id"] is not None:
+        sms.check_task_id(params["task_id"], "task_id")
+    try:
+        if params["task_id"] is not None:
+            task = sms.client.get_task(params["task_id"])
+            tasks = [task] if task else []
+        else:
+            tasks = sms.client.list_tasks(**dict((key, params[key]) for key in FILTERS))
+            if params["name"] is not None:
+                tasks = [task for task in tasks if task.get("name") == params["name"]]
+    except SmsApiError as error:
+        sms.fail_api(error, tasks=[])
+    sms.module.exit_json(changed=False, tasks=[dict(task, deletable=deletable(task)) for task in tasks])
+
+
+if __name__ == "__main__":
+    main()
