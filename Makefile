@@ -10,6 +10,7 @@
 #   make changelog-lint  antsibull-changelog lint
 #   make build-check  build, install and ansible-doc the collection tarball
 #   make demo       run tools/demo.py
+#   make bench      benchmark against the emulator (tools/bench.py; BENCH_ARGS="--runs 3")
 #   make clean      remove build output and caches (make distclean: the venv too)
 #
 # The checkout may live in a path with spaces; VENV itself must not contain any.
@@ -50,7 +51,7 @@ if [ "$$rc" -eq 5 ]; then echo "note: no tests collected in $(1)"; rc=0; fi; \
 exit "$$rc"
 endef
 
-.PHONY: help venv prepare sanity units integration lint docs-lint changelog-lint build-check test demo clean distclean
+.PHONY: bench help venv prepare sanity units integration lint docs-lint changelog-lint build-check test demo clean distclean
 
 help:
 	@sed -n 's/^#   \(make .*\)/  \1/p' Makefile
@@ -100,6 +101,9 @@ build-check: prepare
 
 test: prepare
 	MAKE="$(MAKE)" "$(PY)" tools/run_suite.py
+
+bench: prepare
+	"$(PY)" tools/bench.py $(BENCH_ARGS)
 
 demo: prepare
 	@if [ ! -f tools/demo.py ]; then echo "error: tools/demo.py does not exist (yet)" >&2; exit 1; fi

@@ -236,17 +236,21 @@ REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then dele
 
 
 def wait_for(condition, timeout):
-    """Call ``condition()`` after growing pauses until it returns true; False when ``timeout`` seconds pass first."""
+    """Call ``condition()`` at once, then after growing pauses, until it returns true.
+
+    Returns False when ``timeout`` seconds pass first. Most deletions are over
+    by the first look, so that look costs no pause.
+    """
     deadline = time.time() + timeout
     interval = POLL_FIRST
     while True:
+        if condition():
+            return True
         remaining = deadline - time.time()
         if remaining <= 0:
             return False
         time.sleep(min(interval, remaining))
         interval = min(interval * 1.5, POLL_MAX)
-        if condition():
-            return True
 
 
 def chunks(items, size):
