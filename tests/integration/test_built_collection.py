@@ -22,6 +22,13 @@ def test_tarball_installs_and_deletes_a_task(emulator, adhoc, tmp_path):
     assert (installed / "plugins" / "modules" / "sms_task.py").is_file()
     assert not (installed / "tests" / "emulator").exists()
 
+    for kind, name, expected in (("module", "hwcloud.sms.sms_task", "task_ids"),
+                                 ("module", "hwcloud.sms.sms_task_info", "deletable"),
+                                 ("role", "hwcloud.sms.decommission", "decommission_source_server_ids")):
+        doc = subprocess.run([str(BIN / "ansible-doc"), "-t", kind, name], env=env, check=True, capture_output=True,
+                             text=True).stdout
+        assert expected in doc and str(installed) in doc, doc[:500]
+
     task = emulator.add_task(name="from-tarball")
     run = adhoc("task_id=%s state=absent" % task["id"], args=["-vvv"],
                 env={"ANSIBLE_COLLECTIONS_PATH": str(collections), "HW_SMS_ENDPOINT": emulator.url,
