@@ -106,7 +106,7 @@ class SmsApiError(Exception):
                 text += " (after %d retries)" % self.retries
         else:
             if self.error_code or self.error_msg:
-                detail = " ".join(str(part) for part in (self.error_code, self.error_msg) if part)
+                detail = " ".join(_short(part) for part in (self.error_code, self.error_msg) if part)
             elif self.excerpt:
                 detail = "%s: %s" % (self.reason or "the answer was not an SMS error body", self.excerpt)
             else:
@@ -115,7 +115,7 @@ class SmsApiError(Exception):
                 text += ": %s" % detail
             text += " (HTTP %s" % self.status
             if self.request_id:
-                text += ", request id %s" % self.request_id
+                text += ", request id %s" % _short(self.request_id, 100)
             if self.retries:
                 text += ", after %d retries" % self.retries
             text += ")"
@@ -154,6 +154,12 @@ def _json_or_none(response):
         return response.json()
     except ValueError:
         return None
+
+
+def _short(value, limit=1000):
+    """``value`` as text, cut to ``limit`` characters for a message (the error fields keep it whole)."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _error_code(response):
