@@ -44,6 +44,7 @@ BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
 RETRY_AFTER_CAP = 120.0
 EXCERPT_LENGTH = 200
+CLOCK_TOLERANCE = 15 * 60
 
 # Endpoints of the SMS service, one per site rather than per region.
 SMS_HOSTS = {
@@ -176,6 +177,20 @@ def _excerpt(text):
     if len(text) > EXCERPT_LENGTH:
         text = text[:EXCERPT_LENGTH] + "..."
     return text
+
+
+def clock_hint(date_header, now=None):
+    """A hint when this machine's clock is too far from the gateway's for AK/SK signatures (15 minutes), else None."""
+    try:
+        gateway = email.utils.mktime_tz(email.utils.parsedate_tz(date_header))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    offset = (time.time() if now is None else now) - gateway
+    if abs(offset) <= CLOCK_TOLERANCE:
+        return None
+    return ("This machine's clock is %d minutes %s the gateway's, and signed requests are refused beyond %d minutes: "
+            "check the system clock (NTP)" % (abs(offset) // 60, "ahead of" if offset > 0 else "behind",
+                                              CLOCK_TOLERANCE // 60))
 
 
 def quote_segment(value):
@@ -359,6 +374,10 @@ class SmsClient:
                     error.hint = "The gateway knows no such API: check endpoint and region"
                     raise error
                 return None
+            if status == 401 and self.credentials.kind == "aksk":
+                error = SmsApiError.from_response(operation, response, retries=attempt)
+                error.hint = clock_hint(response.headers.get("Date"))
+                raise error
             if status == 401 and self._can_reauthenticate():
                 self._reauthenticated = True
                 self._token = None

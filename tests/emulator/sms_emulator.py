@@ -319,6 +319,10 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self):
         return self.server_version
 
+    def date_time_string(self, timestamp=None):
+        """The Date header, from the emulator's (possibly skewed) clock, as the gateway's own clock."""
+        return super().date_time_string(self.server.emulator.now() if timestamp is None else timestamp)
+
     def setup(self):
         if isinstance(self.request, ssl.SSLSocket):
             self.request.settimeout(30)

@@ -56,6 +56,7 @@ def test_wrong_secret_key_fails_once_without_retry(emulator, playbook):
     result = run.result()
     assert run.status() == "failed"
     assert "APIGW.0301" in result["msg"] and "HTTP 401" in result["msg"]
+    assert "clock" not in result["msg"]
     assert result["error"]["request_id"] == emulator.journal[0]["request_id"]
     assert len(emulator.journal) == 1
 

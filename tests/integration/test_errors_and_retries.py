@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from tests.integration.harness import sms_task, token_defaults
+from tests.emulator.sms_emulator import Emulator
+from tests.integration.harness import AK, PROJECT_ID, SK, sms_task, token_defaults
 
 
 def gaps(entries):
@@ -143,3 +144,14 @@ def test_other_bad_options_name_the_option(emulator, playbook):
     assert messages[3].startswith("wait_timeout")
     assert messages[4].startswith("name")
     assert emulator.journal == []
+
+
+def test_signature_refused_for_clock_skew_hints_at_the_clock(playbook):
+    with Emulator(clock_skew=-3600) as emulator:
+        run = playbook([sms_task(task_id="t-1", state="absent")],
+                       defaults={"endpoint": emulator.url, "access_key": AK, "secret_key": SK, "project_id": PROJECT_ID})
+        result = run.result()
+        assert run.status() == "failed"
+        assert "HTTP 401" in result["msg"]
+        assert "60 minutes ahead of the gateway's" in result["msg"] and "check the system clock" in result["msg"]
+        assert len(emulator.journal) == 1

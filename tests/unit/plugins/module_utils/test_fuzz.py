@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Property tests: any task id is either refused before a request or sent exactly, percent-encoded; any error body
+maps to a message with the HTTP status and never raises."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import task_id_problem
+from tests.emulator.sms_emulator import Emulator
+
+TOKEN = "static-test-token-0123456789"
+
+task_ids = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=st.sampled_from("abc-_.~/?#% \t\n\x00\x7f\u00a0\u200b\u00e9\u4e2d\U0001f600"), max_size=20),
+    st.uuids().map(str),
+    st.just("."), st.just(".."),
+)
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with Emulator() as emu:
+        yield emu
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(task_id=task_ids)
+def test_any_id_is_refused_or_sent_exactly(emulator, task_id):
+    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    emulator.clear_journal()
+    problem = task_id_problem(task_id)
+    if problem:
+        assert problem.startswith("must ")
+        return
+    assert client.get_task(task_id) is None
+    assert client.delete_task(task_id) is False
+    expected = "/v3/tasks/" + quote(task_id, safe="~")
+    assert [(entry["method"], entry["path"], entry["task_id"]) for entry in emulator.journal] == [
+        ("GET", expected, task_id), ("DELETE", expected, task_id)]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=15), children, max_size=5),
+    max_leaves=20)
+error_like = st.fixed_dictionaries({}, optional={
+    "error_code": json_values, "error_msg": json_values, "error_param": json_values, "details": json_values,
+    "encoded_authorization_message": json_values, "request_id": json_values,
+    "error": st.one_of(json_values, st.fixed_dictionaries({}, optional={"code": json_values, "message": json_values})),
+})
+bodies = st.one_of(
+    error_like.map(json.dumps), json_values.map(json.dumps), st.text(max_size=3000), st.binary(max_size=3000),
+    st.just("x" * 200000),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(status=st.integers(min_value=300, max_value=599), body=bodies,
+       request_id=st.one_of(st.none(), st.text(alphabet="0123456789abcdef", min_size=1, max_size=32)))
+def test_any_error_body_maps_to_a_message_with_the_status(status, body, request_id):
+    answer = requests.models.Response()
+    answer.status_code = status
+    answer._content = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    if request_id:
+        answer.headers["X-Request-Id"] = request_id
+    error = sms.SmsApiError.from_response("delete SMS task t", answer)
+    text = error.message()
+    assert "HTTP %d" % status in text
+    assert text.startswith("Failed to delete SMS task t")
+    assert len(text) < 2500
+    json.dumps(error.to_dict())  # the result must be serialisable
