@@ -83,7 +83,7 @@ def measure(emu, workdir, label, task, count, runs, loop):
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(ROOT / "build" / "collections"))
     times, requests = [], []
-    for _ in range(runs):
+    for run in range(runs):
         ids = emu.fresh_tasks(count)
         extra = Path(workdir) / "vars.json"
         extra.write_text(json.dumps({"ids": ids, "endpoint": emu.url, "token": TOKEN}), encoding="utf-8")
@@ -97,7 +97,7 @@ def measure(emu, workdir, label, task, count, runs, loop):
                                                                           proc.stderr))
         times.append(elapsed)
         requests.append(len(emu.call("GET", "journal")))
-        print("  %-40s run %d: %6.2f s, %d requests" % (label, len(times), elapsed, requests[-1]), flush=True)
+        print("  %-40s run %d: %6.2f s, %d requests" % (label, run + 1, elapsed, requests[-1]), flush=True)
     return {"label": label, "median": statistics.median(times), "runs": runs, "requests": statistics.median(requests)}
 
 
@@ -105,8 +105,8 @@ def table(title, rows, reference):
     lines = ["#### %s" % title, "", "| variant | median seconds | runs | requests | time vs %s |" % reference["label"],
              "|---|---:|---:|---:|---:|"]
     for row in rows:
-        lines.append("| %s | %.2f | %d | %d | %.2fx |" % (row["label"], row["median"], row["runs"], row["requests"],
-                                                         row["median"] / reference["median"]))
+        ratio = row["median"] / reference["median"]
+        lines.append("| %s | %.2f | %d | %d | %.2fx |" % (row["label"], row["median"], row["runs"], row["requests"], ratio))
     return "\n".join(lines)
 
 
@@ -143,8 +143,9 @@ def main():
         table("%d tasks" % options.tasks, [uri_loop, sms_loop, bulk], uri_loop),
         "",
         "`sms_task task_ids` is %.1fx faster than the `uri` loop and %.1fx faster than the `sms_task` loop, with %d"
-        " requests instead of %d." % (uri_loop["median"] / bulk["median"], sms_loop["median"] / bulk["median"],
-                                     bulk["requests"], uri_loop["requests"]),
+        " requests instead of %d." % (
+            uri_loop["median"] / bulk["median"], sms_loop["median"] / bulk["median"], bulk["requests"],
+            uri_loop["requests"]),
         "",
     ])
     print("\n" + report)

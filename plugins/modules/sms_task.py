@@ -365,6 +365,7 @@ class TaskRemover:
             result["diff"] = {"before": before, "after": after}
         return result
 
+
 class BulkRemover:
     """``task_ids``: read with the fewest requests, delete in batches, and attribute every outcome to its task."""
 
@@ -532,9 +533,9 @@ class BulkRemover:
             }
         failures = [entry for entry in tasks if entry["result"] in self.FAILED]
         if failures:
-            self.sms.fail("Could not delete %d of %d SMS tasks (%s): %s" % (
-                len(failures), len(tasks), summary_text, "; ".join("%s: %s" % (entry["id"], entry.get("msg", ""))
-                                                                    for entry in failures)), **result)
+            reasons = "; ".join("%s: %s" % (entry["id"], entry.get("msg", "")) for entry in failures)
+            self.sms.fail("Could not delete %d of %d SMS tasks (%s): %s" % (len(failures), len(tasks), summary_text,
+                                                                           reasons), **result)
         result["msg"] = "%d SMS tasks: %s" % (len(tasks), summary_text)
         return result
 
