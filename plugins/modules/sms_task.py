@@ -534,8 +534,8 @@ class BulkRemover:
         failures = [entry for entry in tasks if entry["result"] in self.FAILED]
         if failures:
             reasons = "; ".join("%s: %s" % (entry["id"], entry.get("msg", "")) for entry in failures)
-            self.sms.fail("Could not delete %d of %d SMS tasks (%s): %s" % (len(failures), len(tasks), summary_text,
-                                                                           reasons), **result)
+            message = "Could not delete %d of %d SMS tasks (%s): %s" % (len(failures), len(tasks), summary_text, reasons)
+            self.sms.fail(message, **result)
         result["msg"] = "%d SMS tasks: %s" % (len(tasks), summary_text)
         return result
 
