@@ -434,6 +434,8 @@ class BulkRemover:
             try:
                 self.client.delete_tasks(ids)
             except SmsApiError as error:
+                if error.status in (401, 403):
+                    raise  # the credentials or permissions are refused: asking task by task would only repeat that
                 # The service refused (or lost) the batch: ask task by task, so that every deletable task is still
                 # deleted and every refusal is attributed to its task.
                 self.delete_each(ids, stopped, batch_lost=error.status is None or error.status >= 500)
