@@ -165,7 +165,11 @@ def test_cell(phase, fault, mode, request):
             if status and not result["msg"].startswith(("Could not delete", "Timed out")):
                 assert "HTTP %s" % status in result["msg"] or "HTTP 200" in result["msg"], result["msg"]
                 assert faulted[0]["request_id"] in result["msg"] or result["msg"].startswith("Timed out")
-        # 5. never success for a task that still exists
+        # 5. no secret in the result, whatever happened (the token IAM issued included)
+        text = json.dumps(result)
+        for secret in {SK, PASSWORD, TOKEN} | set(emu.tokens):
+            assert secret not in text
+        # 6. never success for a task that still exists
         if not failed and not check:
             reported = [entry for entry in result.get("tasks", []) if entry["result"] in ("deleted", "stopped_and_deleted")]
             if kind == SINGLE and result["changed"] and "deleted" in result["msg"]:
