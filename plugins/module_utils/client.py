@@ -39,6 +39,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils import signer
 USER_AGENT = "hwcloud.sms-ansible-collection"
 LIST_PAGE_SIZE = 200
 BATCH_SIZE = 50
+LIST_ATTEMPTS = 4
 RETRY_STATUSES = frozenset([429, 502, 503, 504])
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
@@ -280,9 +281,27 @@ class SmsClient:
                               status=response.status_code, request_id=response.headers.get("X-Request-Id"))
         return task
 
-    def list_tasks(self, **filters):
-        """Every task matching ``filters`` (service-side filters), following pages to the end."""
-        tasks = []
+    def list_tasks(self, unstable_ok=False, **filters):
+        """Every task matching ``filters`` (service-side filters), following pages to the end.
+
+        Pages are read by record offset, so a task created or deleted between two pages would shift the
+        rest and a task could be missed or seen twice. When the total count changes between pages, or an id
+        comes twice, the listing starts over (a few times, then :class:`SmsApiError`, or None with
+        ``unstable_ok``).
+        """
+        for attempt in range(LIST_ATTEMPTS):
+            tasks = self._list_once(filters)
+            if tasks is not None:
+                return tasks
+            self.sleep(retry_delay(attempt))
+        if unstable_ok:
+            return None
+        raise SmsApiError("list SMS tasks", reason="the task list kept changing while it was read (%d attempts)"
+                          % LIST_ATTEMPTS)
+
+    def _list_once(self, filters):
+        """One pass over the pages; None when the list changed under the reader."""
+        tasks, seen, first_count = [], set(), None
         query = [(key, value) for key, value in filters.items() if value is not None]
         operation = "list SMS tasks"
         while True:
@@ -294,6 +313,11 @@ class SmsClient:
                     or not isinstance(count, int):
                 raise SmsApiError(operation, reason="the answer is not a page of tasks", status=response.status_code,
                                   request_id=response.headers.get("X-Request-Id"), excerpt=_excerpt(response.text))
+            first_count = count if first_count is None else first_count
+            ids = [item["id"] for item in items]
+            if count != first_count or seen.intersection(ids):
+                return None
+            seen.update(ids)
             tasks.extend(items)
             if not items or len(tasks) >= count:
                 return tasks

@@ -379,9 +379,15 @@ class BulkRemover:
         self.ids = list(dict.fromkeys(self.params["task_ids"]))
         self.entries = dict((task_id, {"id": task_id, "result": None}) for task_id in self.ids)
         self.before = {}
+        self.found = {}
         self.changed = False
 
     def partial(self):
+        """On a failure half way: every task's outcome so far; planned but not tried is said so."""
+        if not self.check_mode:
+            for entry in self.entries.values():
+                if entry["result"] is None or entry["result"].startswith("would_"):
+                    entry["result"] = "not_attempted"
         return {"task": {}, "tasks": [self.entries[task_id] for task_id in self.ids]}
 
     def record(self, task_id, result, error=None, msg=None):
@@ -402,11 +408,14 @@ class BulkRemover:
         for task_id, task in list(found.items()):
             if task.get("state") != "DELETING" and deletion_blocker(task):
                 found[task_id] = self.client.get_task(task_id)  # list items lack "connected"
-        return dict((task_id, found.get(task_id)) for task_id in self.ids)
+        for task_id in wanted.difference(found):
+            found[task_id] = self.client.get_task(task_id)  # "absent" only on the service's own word
+        return dict((task_id, found[task_id]) for task_id in self.ids)
 
     def run(self):
         batch, singles, to_stop, deleting = [], [], [], []
-        for task_id, task in self.read().items():
+        self.found = self.read()
+        for task_id, task in self.found.items():
             if task is None:
                 self.record(task_id, "absent")
                 continue
@@ -472,7 +481,8 @@ class BulkRemover:
         pending = []
         for task_id in ids:
             try:
-                self.client.task_action(task_id, "stop")
+                if source_state(self.found[task_id]) != "stopping":  # a stop under way needs no second one
+                    self.client.task_action(task_id, "stop")
             except SmsApiError as error:
                 self.record(task_id, "failed", error=error)
                 continue
@@ -483,6 +493,8 @@ class BulkRemover:
 
         def all_deletable():
             seen = self.listed(pending)
+            if seen is None:
+                return False
             for task_id in list(pending):
                 task = seen.get(task_id)
                 if task is None:
@@ -502,19 +514,25 @@ class BulkRemover:
         return ready
 
     def listed(self, ids):
-        """The current state of ``ids``, from list pages (a task missing from the list is gone)."""
+        """The current state of ``ids``, from list pages (a task missing from the list is gone).
+
+        None while the list keeps changing under the reader: the caller looks again later.
+        """
         wanted = set(ids)
-        return dict((task["id"], task) for task in self.client.list_tasks() if task["id"] in wanted)
+        tasks = self.client.list_tasks(unstable_ok=True)
+        return None if tasks is None else dict((task["id"], task) for task in tasks if task["id"] in wanted)
 
     def wait_until_gone(self, ids):
         remaining = {"tasks": {}}
 
         def all_gone():
-            remaining["tasks"] = self.listed(ids)
-            return not remaining["tasks"]
+            seen = self.listed(ids)
+            if seen is not None:
+                remaining["tasks"] = seen
+            return seen is not None and not seen
 
         if ids and not wait_for(all_gone, self.params["wait_timeout"]):
-            for task_id, task in remaining["tasks"].items():
+            for task_id, task in (remaining["tasks"] or dict((task_id, {}) for task_id in ids)).items():
                 self.record(task_id, "timed_out", msg="still present after %d seconds, in %s" % (
                     self.params["wait_timeout"], seen_as(task)))
 

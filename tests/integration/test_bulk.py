@@ -62,9 +62,10 @@ def test_check_mode_predicts_each_task_and_sends_only_reads(emulator, playbook):
     assert results[idle_connected]["result"] == "would_delete"
     assert results["missing-1"]["result"] == "absent"
     assert {entry["method"] for entry in emulator.journal} == {"GET"}
-    # one list page per run, plus a single read of the busy task only (list items lack "connected")
+    # one list page per run, plus single reads of the busy task (list items lack "connected") and of the id
+    # the list did not show (absent only on the service's own word)
     singles = [entry["task_id"] for entry in emulator.journal if entry["task_id"]]
-    assert singles == [busy, busy]
+    assert singles == [busy, "missing-1", busy, "missing-1"]
     assert len(emulator.tasks) == 6
 
 

@@ -57,8 +57,8 @@ def test_bulk_run_over_a_hundred_under_faults(emulator, playbook):
     bystanders = [emulator.add_task(name="keep-%d" % number)["id"] for number in range(5)]
     emulator.inject_throttle(times=3, retry_after="1")
     emulator.inject(method="GET", status=503, body=UNAVAILABLE, times=2)
-    run = playbook([sms_task(task_ids=ids, state="absent", max_retries=6)], defaults={"endpoint": emulator.url,
-                                                                                       "auth_token": TOKEN})
+    defaults = {"endpoint": emulator.url, "auth_token": TOKEN}
+    run = playbook([sms_task(task_ids=ids, state="absent", max_retries=6)], defaults=defaults)
     result = run.result()
     assert run.status() == "changed", result.get("msg")
     assert {entry["result"] for entry in result["tasks"]} == {"deleted"}
