@@ -171,7 +171,8 @@ tasks:
       description:
         - V(deleted), V(stopped_and_deleted), V(absent) (not found), V(vanished) (gone before its deletion),
           V(deleting) (already being deleted), V(refused) (the service refused), V(failed) (another error),
-          V(timed_out) (O(wait_timeout) passed), V(stopped) (stopped, not yet deleted);
+          V(timed_out) (O(wait_timeout) passed), V(stopped) (stopped, not yet deleted), V(not_attempted) (the run
+          failed before this task's turn);
         - in check mode V(would_delete), V(would_stop_and_delete), V(would_be_refused).
       type: str
     msg:

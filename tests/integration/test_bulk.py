@@ -163,3 +163,19 @@ def test_bad_ids_in_the_list_fail_before_any_request(emulator, playbook):
     assert run.result(1)["msg"] == "task_ids must name at least one task"
     assert "mutually exclusive" in run.result(2)["msg"]
     assert emulator.journal == []
+
+
+def test_failure_half_way_still_lists_what_was_deleted(emulator, playbook):
+    ids = [emulator.add_task(name="t-%03d" % number)["id"] for number in range(120)]
+    emulator.inject_forbidden(method="POST", path="/v3/tasks/delete", after=1)
+    run = playbook([sms_task(task_ids=ids, state="absent", wait=False)], defaults=token_defaults(emulator))
+    result = run.result()
+    assert run.status() == "failed" and result["changed"] is True
+    assert "SMS.9004" in result["msg"]
+    results = by_id(result)
+    first_batch = emulator.requests(method="POST")[0]["body"]["ids"]
+    assert {results[task_id]["result"] for task_id in first_batch} == {"deleted"}
+    untried = [task_id for task_id in ids if task_id not in first_batch]
+    assert {results[task_id]["result"] for task_id in untried} == {"not_attempted"}
+    assert sorted(emulator.tasks) == sorted(untried)
+    assert len(emulator.requests(method="POST")) == 2 and not emulator.requests(method="DELETE")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import threading
 import time
 
 import pytest
@@ -170,3 +171,26 @@ def test_iam_endpoint():
     assert sms.iam_endpoint("cn-north-4") == "https://iam.cn-north-4.myhuaweicloud.com/v3"
     assert sms.iam_endpoint("eu-west-101") == "https://iam.eu-west-101.myhuaweicloud.eu/v3"
     assert sms.iam_endpoint("ap-southeast-3", "example.com") == "https://iam.ap-southeast-3.example.com/v3"
+
+
+def test_listing_restarts_when_pages_shift(emulator):
+    """Tasks deleted between two pages would shift the second page: the listing starts over instead."""
+    bystanders = [emulator.add_task(name="other-%d" % number)["id"] for number in range(10)]
+    wanted = [emulator.add_task(name="task-%03d" % number)["id"] for number in range(250)]
+    emulator.inject(method="GET", path="/v3/tasks", after=1, delay=0.5)
+
+    def delete_between_pages():
+        deadline = time.time() + 10
+        while len(emulator.journal) < 2 and time.time() < deadline:
+            time.sleep(0.01)
+        with emulator.lock:
+            for task_id in bystanders[:5]:
+                del emulator.tasks[task_id]
+
+    worker = threading.Thread(target=delete_between_pages)
+    worker.start()
+    tasks = aksk_client(emulator, sleep=lambda seconds: None).list_tasks()
+    worker.join()
+    assert [task["id"] for task in tasks] == bystanders[5:] + wanted
+    offsets = [entry["query"]["offset"] for entry in emulator.requests(method="GET")]
+    assert offsets == ["0", "200", "0", "200"]
