@@ -52,7 +52,8 @@ def test_check_mode_then_real_run_then_idempotent(emulator, tmp_path):
     assert "WARNING" not in real.stdout + real.stderr, real.stderr
     assert sorted(summary(real)["deleted"]) == wanted
     assert outcome(real, "Delete the tasks in one bulk call")["status"] == "changed"
-    assert outcome(real, "Check the verification")["status"] == "ok"
+    assert summary(real)["still_listed"] == []
+    assert outcome(real, "Fail when a task reported gone is still listed")["status"] == "skipped"
     posts = emulator.requests(method="POST")
     assert len(posts) == 1 and sorted(posts[0]["body"]["ids"]) == wanted
     assert sorted(emulator.tasks) == sorted([keep["id"], similar["id"]])
@@ -92,3 +93,35 @@ def test_nothing_named_and_ambiguous_names_delete_nothing(emulator, tmp_path):
     assert twins.rc != 0 and "2 SMS tasks are named twin" in twins.stdout
     assert {entry["method"] for entry in emulator.journal} <= {"GET"}
     assert len(emulator.tasks) == 2
+
+
+def test_allowed_states_in_check_mode_and_odd_inputs(emulator, tmp_path):
+    done = emulator.add_task(name="done", state="MIGRATE_SUCCESS")
+    running = emulator.add_task(name="running", state="RUNNING", source_state="replicate", connected=True)
+    emulator.add_task(name="no-source", source_server=None)
+    extravars = {"decommission_task_ids": [done["id"], running["id"], "not-there"],
+                 "decommission_task_names": ["nobody"], "decommission_source_server_ids": ["server-x"],
+                 "decommission_allowed_states": ["MIGRATE_SUCCESS"]}
+    preview = decommission(emulator, tmp_path, extravars, check=True)
+    assert preview.rc == 0, preview.stdout
+    result = summary(preview)
+    assert result["deleted"] == [done["id"]] and result["skipped_by_state"] == [running["id"]]
+    assert result["not_found"] == {"task_ids": ["not-there"], "task_names": ["nobody"], "source_server_ids": ["server-x"]}
+    assert {entry["method"] for entry in emulator.journal} == {"GET"}
+    typo = decommission(emulator, tmp_path, dict(extravars, decommission_allowed_states=["migrate_success"]))
+    assert typo.rc != 0 and "decommission_allowed_states" in typo.stdout
+    text = decommission(emulator, tmp_path, {"decommission_task_ids": done["id"]})
+    assert text.rc != 0 and "each a list" in text.stdout
+    assert done["id"] in emulator.tasks and len(emulator.tasks) == 3
+
+
+def test_api_failure_half_way_still_summarizes(emulator, tmp_path):
+    ids = [emulator.add_task(name="t-%03d" % number)["id"] for number in range(60)]
+    emulator.inject_forbidden(method="POST", path="/v3/tasks/delete", after=1)
+    run = decommission(emulator, tmp_path, {"decommission_task_ids": ids})
+    assert run.rc != 0
+    result = summary(run)
+    assert len(result["deleted"]) == 50 and result["still_listed"] == []
+    assert [entry["result"] for entry in result["not_deleted"]] == ["not_attempted"] * 10
+    assert "SMS.9004" in outcome(run, "Fail when a task could not be deleted")["result"]["msg"]
+    assert sorted(emulator.tasks) == sorted(entry["id"] for entry in result["not_deleted"])
