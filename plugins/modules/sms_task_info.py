@@ -100,8 +100,8 @@ tasks:
       type: dict
     deletable:
       description:
-        - Whether the service would delete the task now. V(null) when the data cannot tell, which happens for a
-          listed task whose source server is busy, since list items do not say whether the agent is connected.
+        - Whether the service would delete the task now. V(null) only when a busy task vanished before it could be
+          read on its own.
       type: bool
   sample:
     - id: 7a9a9540-ff28-4869-b9e4-855fbe12a0c1
@@ -115,6 +115,16 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiEr
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import deletable
 
 FILTERS = ("name", "state", "source_server_id", "enterprise_project_id")
+
+
+def judge(client, task):
+    """Whether the service would delete ``task`` now. A listed busy task is read on its own: list items do not
+    say whether the agent is connected. None when the task vanished meanwhile."""
+    verdict = deletable(task)
+    if verdict is None:
+        single = client.get_task(task["id"])
+        verdict = deletable(single) if single else None
+    return verdict
 
 
 def main():
@@ -143,9 +153,10 @@ def main():
             tasks = sms.client.list_tasks(**dict((key, params[key]) for key in FILTERS))
             if params["name"] is not None:
                 tasks = [task for task in tasks if task.get("name") == params["name"]]
+        tasks = [dict(task, deletable=judge(sms.client, task)) for task in tasks]
     except SmsApiError as error:
         sms.fail_api(error, tasks=[])
-    sms.module.exit_json(changed=False, tasks=[dict(task, deletable=deletable(task)) for task in tasks])
+    sms.module.exit_json(changed=False, tasks=tasks)
 
 
 if __name__ == "__main__":

@@ -15,16 +15,18 @@ def info(**params):
 def test_lists_every_page_and_filters(emulator, playbook):
     wave = [emulator.add_task(name="wave-%03d" % number, source_server={"id": "src-1", "state": "finished"})["id"]
             for number in range(250)]
-    other = emulator.add_task(name="wave-other", state="MIGRATE_FAIL")["id"]
-    run = playbook([info(), info(source_server_id="src-1"), info(state="MIGRATE_FAIL")], defaults=token_defaults(emulator),
-                   check=True)
-    everything, by_source, failed = (run.result(index) for index in range(3))
-    assert all(run.status(index) == "ok" for index in range(3))
+    other = emulator.add_task(name="wave-other", state="MIGRATE_FAIL", enterprise_project_id="ep-1")["id"]
+    run = playbook([info(), info(source_server_id="src-1"), info(state="MIGRATE_FAIL"), info(enterprise_project_id="ep-1")],
+                   defaults=token_defaults(emulator), check=True)
+    everything, by_source, failed, by_project = (run.result(index) for index in range(4))
+    assert all(run.status(index) == "ok" for index in range(4))
+    assert [task["id"] for task in by_project["tasks"]] == [other]
     assert [task["id"] for task in everything["tasks"]] == wave + [other]
     assert [task["id"] for task in by_source["tasks"]] == wave
     assert [task["id"] for task in failed["tasks"]] == [other]
     assert all(task["deletable"] is True for task in everything["tasks"])
     assert {entry["query"]["offset"] for entry in emulator.journal} == {"0", "200"}
+    assert emulator.journal[-1]["query"]["enterprise_project_id"] == "ep-1"
     assert emulator.journal[2]["query"]["source_server_id"] == "src-1"
     assert {entry["method"] for entry in emulator.journal} == {"GET"}
 
@@ -36,8 +38,9 @@ def test_name_is_exact_and_deletable_is_honest(emulator, playbook):
                    defaults=token_defaults(emulator))
     listed, shown, missing = (run.result(index) for index in range(3))
     assert [task["id"] for task in listed["tasks"]] == [busy["id"]]
-    assert listed["tasks"][0]["deletable"] is None  # list items do not say whether the agent is connected
-    assert "connected" not in listed["tasks"][0]
+    # list items do not say whether the agent is connected: the busy task was read on its own to tell
+    assert listed["tasks"][0]["deletable"] is False and "connected" not in listed["tasks"][0]
+    assert [entry["task_id"] for entry in emulator.journal[:2]] == [None, busy["id"]]
     assert shown["tasks"][0]["deletable"] is False and shown["tasks"][0]["connected"] is True
     assert missing["tasks"] == [] and run.status(2) == "ok"
 
