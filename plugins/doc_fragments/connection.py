@@ -87,6 +87,15 @@ options:
       - Account (domain) name that O(user_name) belongs to.
       - If not set, the value of the E(HW_DOMAIN_NAME) environment variable is used.
     type: str
+  credentials_file:
+    description:
+      - Path to a JSON object whose keys name credential options (V(auth_token), V(access_key), V(secret_key),
+        V(security_token), V(user_name), V(password), V(domain_name), V(project_id), V(project_name)).
+      - Its values fill the options that are not set otherwise. Secret values are masked in all output.
+      - Keeps secrets out of the environment, which job runners record - the collection's AWX credential type
+        injects the secrets this way.
+      - If not set, the value of the E(HW_CREDENTIALS_FILE) environment variable is used.
+    type: path
   validate_certs:
     description:
       - Whether to check the TLS certificates of the SMS and IAM endpoints. Set to V(false) only for test endpoints.

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import unicodedata
 
@@ -39,6 +40,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     user_name=dict(type="str", fallback=(env_fallback, ["HW_USER_NAME"])),
     password=dict(type="str", no_log=True, fallback=(env_fallback, ["HW_USER_PASSWORD"])),
     domain_name=dict(type="str", fallback=(env_fallback, ["HW_DOMAIN_NAME"])),
+    credentials_file=dict(type="path", fallback=(env_fallback, ["HW_CREDENTIALS_FILE"])),
     validate_certs=dict(type="bool", default=True),
     ca_path=dict(type="path"),
     timeout=dict(type="int", default=30),
@@ -46,6 +48,11 @@ CONNECTION_ARGUMENT_SPEC = dict(
 )
 
 ENV_NAMES = dict((name, spec["fallback"][1][0]) for name, spec in CONNECTION_ARGUMENT_SPEC.items() if "fallback" in spec)
+
+# what a credentials file may hold, and which of it is secret
+FILE_OPTIONS = ("auth_token", "access_key", "secret_key", "security_token", "user_name", "password", "domain_name",
+                "project_id", "project_name")
+SECRET_OPTIONS = ("auth_token", "secret_key", "security_token", "password")
 
 MAX_TASK_ID_LENGTH = 255
 FORBIDDEN_ID_CHARACTERS = "/?#%"
@@ -126,8 +133,37 @@ class SmsModule:
         if problem:
             self.fail("%s %s" % (option, problem))
 
+    def _read_credentials_file(self):
+        """Fill the credential options that are not set from ``credentials_file`` (a JSON object).
+
+        This keeps secrets out of the environment, where job runners record it (an AWX file injector).
+        """
+        path = self.params["credentials_file"]
+        try:
+            with open(path) as handle:
+                values = json.load(handle)
+        except (IOError, OSError, ValueError) as exc:
+            self.fail("credentials_file %s could not be read as a JSON object: %s" % (path, type(exc).__name__))
+        if not isinstance(values, dict):
+            self.fail("credentials_file %s must hold a JSON object" % path)
+        unknown = sorted(key for key in values if key not in FILE_OPTIONS)
+        if unknown:
+            self.fail("credentials_file %s holds unknown keys %s; known: %s" % (path, ", ".join(unknown),
+                                                                            ", ".join(FILE_OPTIONS)))
+        for key, value in values.items():
+            if value in (None, ""):
+                continue
+            if not isinstance(value, str):
+                self.fail("credentials_file %s: %s must be a string" % (path, key))
+            if key in SECRET_OPTIONS:
+                self.module.no_log_values.add(value)
+            if not self.params[key]:
+                self.params[key] = value
+
     def _build_client(self):
         params = self.params
+        if params["credentials_file"]:
+            self._read_credentials_file()
         credentials, problem = choose_credentials(params)
         if problem:
             self.fail(problem)

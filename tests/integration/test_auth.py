@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.integration.harness import AK, DOMAIN, PASSWORD, PROJECT_ID, REGION, SK, TOKEN, USER, sms_task
 
 
@@ -142,3 +144,25 @@ def test_region_alone_picks_the_public_endpoint(emulator, playbook):
     assert run.status() == "failed"
     assert "sms.ap-southeast-3.myhuaweicloud.com" in result["msg"]
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_credentials_file_keeps_secrets_out_of_the_environment(emulator, playbook, tmp_path):
+    task = emulator.add_task()
+    secrets = tmp_path / "credentials.json"
+    secrets.write_text(json.dumps({"access_key": AK, "secret_key": SK, "project_id": PROJECT_ID, "password": ""}),
+                       encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text("secret_key: not json", encoding="utf-8")
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps({"secret": SK}), encoding="utf-8")
+    run = playbook([
+        sms_task(task_id=task["id"], state="absent", wait=False),
+        sms_task(task_id=task["id"], state="absent", credentials_file=str(broken)),
+        sms_task(task_id=task["id"], state="absent", credentials_file=str(odd)),
+    ], env={"HW_SMS_ENDPOINT": emulator.url, "HW_CREDENTIALS_FILE": str(secrets)}, args=["-vvvv"])
+    assert run.status(0) == "changed", run.result(0)
+    assert set(auth_kinds(emulator)) == {"aksk"}
+    assert run.result(1)["msg"].startswith("credentials_file %s could not be read" % broken)
+    assert "unknown keys secret" in run.result(2)["msg"]
+    assert SK not in run.stdout + run.stderr + json.dumps(run.results)
+    assert len(emulator.journal) == 2
