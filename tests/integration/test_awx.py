@@ -26,9 +26,10 @@ CREDENTIAL_TYPE = ROOT / "awx" / "credential_type.yml"
 SECURITY_TOKEN = "STS-security-token-example-0123456789abcdef"
 SECRET_INPUTS = {"auth_token", "secret_key", "security_token", "password"}
 INJECTED = {
-    "HW_REGION_NAME", "HW_AUTH_TOKEN", "HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN", "HW_USER_NAME",
-    "HW_USER_PASSWORD", "HW_DOMAIN_NAME", "HW_PROJECT_ID", "HW_PROJECT_NAME", "HW_SMS_ENDPOINT", "HW_AUTH_URL",
+    "HW_CREDENTIALS_FILE", "HW_REGION_NAME", "HW_ACCESS_KEY", "HW_USER_NAME", "HW_DOMAIN_NAME", "HW_PROJECT_ID",
+    "HW_PROJECT_NAME", "HW_SMS_ENDPOINT", "HW_AUTH_URL",
 }
+CREDENTIALS_FILE = "/runner/env/tmp_credentials"
 AUTH_INPUTS = {
     "token": {"auth_token": TOKEN},
     "aksk": {"access_key": AK, "secret_key": SK, "security_token": SECURITY_TOKEN},
@@ -49,20 +50,21 @@ def load_credential_type():
     return yaml.safe_load(CREDENTIAL_TYPE.read_text(encoding="utf-8"))
 
 
-def render_injectors(credential_type, inputs, safe=False):
-    """The environment AWX injects for a credential with ``inputs``.
+def render_injectors(credential_type, inputs, safe=False, filename=CREDENTIALS_FILE):
+    """The environment and the credentials file AWX injects for a credential with ``inputs``: (env, file text).
 
     As AWX does: required inputs must be given, only inputs with a value enter the
-    template namespace, and the templates are rendered in a sandbox. ``safe`` renders
-    the copy AWX stores with the job, where secret inputs are masked. Undefined
-    names fail here (AWX would render them empty) so that a typo cannot pass.
+    template namespace, ``tower.filename`` names the file AWX writes from the file
+    template, and the templates are rendered in a sandbox. ``safe`` renders the copy
+    AWX stores with the job, where secret inputs are masked. Undefined names fail here
+    (AWX would render them empty) so that a typo cannot pass.
     """
     fields = {field["id"]: field for field in credential_type["inputs"]["fields"]}
     unknown = set(inputs) - set(fields)
     assert not unknown, "not inputs of the credential type: %s" % sorted(unknown)
     missing = [name for name in credential_type["inputs"].get("required", []) if not inputs.get(name)]
     assert not missing, "required inputs missing: %s" % missing
-    namespace = {}
+    namespace = {"tower": {"filename": filename}}
     for name, value in inputs.items():
         if value:
             namespace[name] = MASK if safe and fields[name].get("secret") else value
@@ -72,7 +74,8 @@ def render_injectors(credential_type, inputs, safe=False):
         if name.startswith("ANSIBLE_"):
             continue  # AWX refuses to inject these
         env[name] = sandbox.from_string(template).render(**namespace)
-    return env
+    file_text = sandbox.from_string(credential_type["injectors"]["file"]["template"]).render(**namespace)
+    return env, file_text
 
 
 def credential_inputs(method, emu):
@@ -111,7 +114,11 @@ def run_job(emu, tmp_path, method, extravars, check=False):
     shutil.copy(ROOT / "playbooks" / "decommission.yml", private / "project" / "decommission.yml")
     (private / "inventory" / "hosts").write_text(
         "localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable, encoding="utf-8")
-    envvars = render_injectors(load_credential_type(), credential_inputs(method, emu))
+    credentials_file = private / "env" / "tmp_credentials"
+    envvars, file_text = render_injectors(load_credential_type(), credential_inputs(method, emu),
+                                          filename=str(credentials_file))
+    credentials_file.write_text(file_text, encoding="utf-8")
+    credentials_file.chmod(0o600)
     # Where this test finds the collection and keeps Ansible's temporary files: not part of the credential.
     harness = base_env(tmp_path)
     envvars.update((name, harness[name]) for name in (
@@ -137,24 +144,20 @@ def summary_of(runner):
 
 
 def assert_no_secret_leaked(runner, private, envvars, emu):
-    """No secret in the job's events, and none in any file under artifacts/ but the one ansible-runner keeps its environment in.
+    """No secret in the job's events, and none in any file under artifacts/.
 
-    ansible-runner writes the environment it started ansible-playbook with to artifacts/<ident>/command,
-    verbatim and whatever its options (suppress_env_files only concerns env/): the credential's injected
-    values are there by construction, and nowhere else. AWX does not take job history from that file.
+    ansible-runner writes the environment it started ansible-playbook with to artifacts/<ident>/command;
+    the credential type therefore puts the secrets in a file and only its path in the environment.
     """
     secrets = all_secrets(emu)
     for event in runner.events:
         stdout = event.get("stdout", "")
         assert not [label for label, value in secrets.items() if value in stdout], stdout
-    injected = sorted(label for label, value in secrets.items() if value in envvars.values())
-    leaks = leaks_in_artifacts(private, secrets)
-    command = os.path.join(JOB_IDENT, "command")
-    assert leaks == ({command: injected} if injected else {}), leaks
-    record = json.loads((private / "artifacts" / command).read_text(encoding="utf-8"))
+    assert not [label for label, value in secrets.items() if value in json.dumps(envvars)]
+    assert leaks_in_artifacts(private, secrets) == {}
+    record = json.loads((private / "artifacts" / JOB_IDENT / "command").read_text(encoding="utf-8"))
     assert "-vvvv" in record["command"]
-    del record["env"]
-    assert not [label for label, value in secrets.items() if value in json.dumps(record)]
+    assert record["env"]["HW_CREDENTIALS_FILE"] == envvars["HW_CREDENTIALS_FILE"]
 
 
 # ---------------------------------------------------------------------------
@@ -238,15 +241,16 @@ def test_credential_type_definition():
     assert {name for name, field in fields.items() if field.get("secret")} == SECRET_INPUTS
     assert all(field["type"] == "string" and field.get("label") for field in fields.values())
     assert set(credential_type["inputs"]["required"]) <= set(fields)
-    assert set(credential_type["injectors"]) == {"env"}
+    assert set(credential_type["injectors"]) == {"env", "file"}
     env = credential_type["injectors"]["env"]
     assert set(env) == INJECTED
     assert all(name.startswith("HW_") for name in env)
     sandbox = ImmutableSandboxedEnvironment()
-    used = set()
+    in_env, in_file = set(), meta.find_undeclared_variables(sandbox.parse(credential_type["injectors"]["file"]["template"]))
     for template in env.values():
-        used |= meta.find_undeclared_variables(sandbox.parse(template))
-    assert used == set(fields), "inputs never injected: %s" % sorted(set(fields) - used)
+        in_env |= meta.find_undeclared_variables(sandbox.parse(template))
+    assert in_env | in_file == set(fields) | {"tower"}, "inputs never injected: %s" % sorted(set(fields) - in_env - in_file)
+    assert in_file == SECRET_INPUTS and not in_env & SECRET_INPUTS  # secrets only in the file
 
 
 @pytest.mark.parametrize("method", sorted(AUTH_INPUTS))
@@ -254,29 +258,29 @@ def test_injectors_rendered_as_awx_renders_them(method):
     credential_type = load_credential_type()
     url = "http://127.0.0.1:8443"
     inputs = dict(AUTH_INPUTS[method], region=REGION, endpoint=url, auth_url=url + "/v3")
-    env = render_injectors(credential_type, inputs)
+    env, file_text = render_injectors(credential_type, inputs)
     assert set(env) == INJECTED and all(name.startswith("HW_") for name in env)
     assert env["HW_REGION_NAME"] == REGION and env["HW_SMS_ENDPOINT"] == url and env["HW_AUTH_URL"] == url + "/v3"
-    expected = {
-        "token": {"HW_AUTH_TOKEN": TOKEN},
-        "aksk": {"HW_ACCESS_KEY": AK, "HW_SECRET_KEY": SK, "HW_SECURITY_TOKEN": SECURITY_TOKEN},
-        "password": {"HW_USER_NAME": USER, "HW_USER_PASSWORD": PASSWORD, "HW_DOMAIN_NAME": DOMAIN},
-    }[method]
-    for name in INJECTED - {"HW_REGION_NAME", "HW_SMS_ENDPOINT", "HW_AUTH_URL"}:
+    assert env["HW_CREDENTIALS_FILE"] == CREDENTIALS_FILE
+    expected_env = {"aksk": {"HW_ACCESS_KEY": AK}, "password": {"HW_USER_NAME": USER, "HW_DOMAIN_NAME": DOMAIN}}
+    for name in INJECTED - {"HW_REGION_NAME", "HW_SMS_ENDPOINT", "HW_AUTH_URL", "HW_CREDENTIALS_FILE"}:
         # an input left empty injects an empty value, which the modules treat as not set
-        assert env[name] == expected.get(name, ""), name
-    # The copy AWX keeps with the job masks exactly the values of the secret inputs.
-    safe = render_injectors(credential_type, inputs, safe=True)
-    masked = {name for name in env if safe[name] != env[name]}
+        assert env[name] == expected_env.get(method, {}).get(name, ""), name
+    expected_file = {"token": {"auth_token": TOKEN}, "aksk": {"secret_key": SK, "security_token": SECURITY_TOKEN},
+                     "password": {"password": PASSWORD}}[method]
+    assert json.loads(file_text) == dict(dict.fromkeys(SECRET_INPUTS, ""), **expected_file)
     secret_values = {inputs[name] for name in SECRET_INPUTS if inputs.get(name)}
-    assert masked == {name for name, value in env.items() if value in secret_values}
-    assert all(safe[name] == MASK for name in masked)
-    assert not [value for value in secret_values if value in json.dumps(safe)]
+    assert not [value for value in secret_values if value in json.dumps(env)]  # the environment holds none
+    # The copy AWX keeps with the job masks the secret values.
+    safe_env, safe_file = render_injectors(credential_type, inputs, safe=True)
+    assert safe_env == env
+    assert not [value for value in secret_values if value in safe_file]
 
 
 def test_injectors_with_only_the_region():
-    env = render_injectors(load_credential_type(), {"region": REGION})
-    assert env == dict(dict.fromkeys(INJECTED, ""), HW_REGION_NAME=REGION)
+    env, file_text = render_injectors(load_credential_type(), {"region": REGION})
+    assert env == dict(dict.fromkeys(INJECTED, ""), HW_REGION_NAME=REGION, HW_CREDENTIALS_FILE=CREDENTIALS_FILE)
+    assert json.loads(file_text) == dict.fromkeys(SECRET_INPUTS, "")
 
 
 def test_readme_credential_type_task_passes_the_templates_unrendered(tmp_path):
