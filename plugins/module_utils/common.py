@@ -148,8 +148,8 @@ class SmsModule:
             self.fail("credentials_file %s must hold a JSON object" % path)
         unknown = sorted(key for key in values if key not in FILE_OPTIONS)
         if unknown:
-            self.fail("credentials_file %s holds unknown keys %s; known: %s" % (path, ", ".join(unknown),
-                                                                            ", ".join(FILE_OPTIONS)))
+            known = ", ".join(FILE_OPTIONS)
+            self.fail("credentials_file %s holds unknown keys %s; known: %s" % (path, ", ".join(unknown), known))
         for key, value in values.items():
             if value in (None, ""):
                 continue
