@@ -140,8 +140,8 @@ class SmsModule:
         """
         path = self.params["credentials_file"]
         try:
-            with open(path) as handle:
-                values = json.load(handle)
+            with open(path, "rb") as handle:
+                values = json.loads(handle.read().decode("utf-8"))
         except (IOError, OSError, ValueError) as exc:
             self.fail("credentials_file %s could not be read as a JSON object: %s" % (path, type(exc).__name__))
         if not isinstance(values, dict):
