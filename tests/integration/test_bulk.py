@@ -128,6 +128,7 @@ def test_wait_confirms_with_list_pages_and_already_deleting_tasks(emulator, play
     result = run.result()
     assert run.status() == "changed", result.get("msg")
     assert by_id(result)[going]["result"] == "deleting"
+    assert [by_id(result)[task_id]["result"] for task_id in slow] == ["deleted"] * 4
     assert "GET /v3/tasks/<id>" not in counts(emulator)
     assert emulator.journal[-1]["method"] == "GET" and emulator.journal[-1]["path"] == "/v3/tasks"
     assert emulator.tasks == {}

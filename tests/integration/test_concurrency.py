@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 from tests.integration.harness import BIN, TOKEN, run_ansible, sms_task
 
@@ -30,8 +31,11 @@ def deleted_once(emu, ids):
 def test_twenty_forks_under_faults(emulator, tmp_path):
     ids = [emulator.add_task(name="fork-%02d" % number)["id"] for number in range(20)]
     bystander = emulator.add_task(name="bystander")["id"]
-    emulator.inject_throttle(times=8, retry_after="1")
-    emulator.inject(status=503, body=UNAVAILABLE, times=8)
+    chance = random.Random(20)  # faults at random places in the run, the same places every time
+    for after in sorted(chance.sample(range(40), 8)):
+        emulator.inject_throttle(retry_after="1", after=after)
+    for after in sorted(chance.sample(range(40), 8)):
+        emulator.inject(status=503, body=UNAVAILABLE, after=after)
     hosts = {"host%02d" % number: {"task_id": task_id} for number, task_id in enumerate(ids)}
     inventory = tmp_path / "inventory.json"
     inventory.write_text(json.dumps({"all": {"hosts": hosts, "vars": {"ansible_connection": "local"}}}), encoding="utf-8")
@@ -47,6 +51,7 @@ def test_twenty_forks_under_faults(emulator, tmp_path):
     for item in run.results:
         assert item["status"] == "changed"
         assert item["result"]["task"]["id"] == hosts[item["host"]]["task_id"]
+        assert item["result"]["msg"].endswith(" deleted")
     assert sum(1 for entry in emulator.journal if entry["fault"]) == 16  # every fault was met and survived
     deleted_once(emulator, ids)
     assert bystander in emulator.tasks
