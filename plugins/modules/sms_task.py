@@ -414,7 +414,7 @@ class BulkRemover:
         return dict((task_id, found[task_id]) for task_id in self.ids)
 
     def run(self):
-        batch, singles, to_stop, deleting = [], [], [], []
+        batch, singles, to_stop = [], [], []
         self.found = self.read()
         for task_id, task in self.found.items():
             if task is None:
@@ -425,7 +425,6 @@ class BulkRemover:
             blocker = deletion_blocker(task)
             if task.get("state") == "DELETING":
                 self.record(task_id, "deleting")
-                deleting.append(task_id)
             elif blocker and self.params["force"]:
                 self.record(task_id, "would_stop_and_delete", msg=blocker)
                 to_stop.append(task_id)
