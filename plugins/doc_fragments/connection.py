@@ -15,20 +15,32 @@ options:
   region:
     description:
       - Huawei Cloud region id, for example V(cn-north-4) or V(ap-southeast-3).
-      - Picks the SMS endpoint (SMS has one endpoint per site, not per region) and the IAM endpoint.
-      - V(cn-north-4), V(ap-southeast-3), V(my-kualalumpur-1) and V(ru-moscow-1) have their own SMS endpoint;
-        any other V(cn-*) region uses the China site's endpoint, any other region the international site's.
+      - Picks the SMS endpoint together with O(site), and the IAM endpoint.
       - If not set, the value of the E(HW_REGION_NAME) environment variable is used.
     type: str
+  site:
+    description:
+      - The Huawei Cloud site the account belongs to. SMS has one endpoint per site, not per region, and the site
+        is a property of the account, not of the region - international accounts work in V(cn-*) regions too.
+      - V(china) uses C(https://sms.cn-north-4.<cloud>), V(international) uses C(https://sms.ap-southeast-3.<cloud>).
+        The regions V(my-kualalumpur-1) and V(ru-moscow-1) have an SMS endpoint of their own, whatever the site.
+      - When not set, the site is guessed from the region name (V(cn-*) regions V(china), any other
+        V(international)). A failure that a wrong guess could cause (HTTP 401 or 403 on the first SMS request, a
+        404 from the API gateway) then says so, naming the endpoint used.
+      - If not set, the value of the E(HW_SITE) environment variable is used.
+    type: str
+    choices: [china, international]
   endpoint:
     description:
       - Base URL of the SMS API, for example V(https://sms.cn-north-4.myhuaweicloud.com) or a local test endpoint.
-      - Overrides the endpoint that O(region) would pick.
+      - Overrides the endpoint that O(region) and O(site) would pick.
       - If not set, the value of the E(HW_SMS_ENDPOINT) environment variable is used.
     type: str
   cloud:
     description:
       - Domain suffix of the Huawei Cloud site.
+      - The V(eu-west-1*) regions (for example V(eu-west-101)) use V(myhuaweicloud.eu) for every endpoint, SMS
+        included, while O(cloud) keeps its default.
       - If not set, the value of the E(HW_CLOUD) environment variable is used.
     type: str
     default: myhuaweicloud.com
@@ -36,7 +48,8 @@ options:
     description:
       - IAM endpoint including V(/v3), as the Terraform provider's E(HW_AUTH_URL).
       - Used for password authentication and to look up the project id for AK/SK authentication.
-      - Defaults to V(https://iam.<region>.<cloud>/v3).
+      - Defaults to V(https://iam.<region>.<cloud>/v3) for the regions the official SDK knows an IAM endpoint for,
+        and to the global V(https://iam.<cloud>/v3) for any other region, as the SDK does.
       - If not set, the value of the E(HW_AUTH_URL) environment variable is used.
     type: str
   auth_token:

@@ -47,30 +47,44 @@ RETRY_AFTER_CAP = 120.0
 EXCERPT_LENGTH = 200
 CLOCK_TOLERANCE = 15 * 60
 
-# Endpoints of the SMS service, one per site rather than per region.
-SMS_HOSTS = {
-    "cn-north-4": "sms.cn-north-4",
-    "ap-southeast-3": "sms.ap-southeast-3",
-    "my-kualalumpur-1": "sms.my-kualalumpur-1",
-    "ru-moscow-1": "sms-api.ru-moscow-1",
-}
-CHINA_SITE_REGION = "cn-north-4"
-INTERNATIONAL_SITE_REGION = "ap-southeast-3"
+# Endpoints of the SMS service: one per site, not per region. Two regions have an endpoint of their own.
+SITE_REGIONS = {"china": "cn-north-4", "international": "ap-southeast-3"}
+OWN_SMS_HOSTS = {"my-kualalumpur-1": "sms.my-kualalumpur-1", "ru-moscow-1": "sms-api.ru-moscow-1"}
 DEFAULT_CLOUD = "myhuaweicloud.com"
+EU_CLOUD = "myhuaweicloud.eu"
+# The regions whose IAM endpoint the official SDK knows (iam.<region>.<cloud>); any other uses the global iam.<cloud>.
+IAM_REGIONS = frozenset([
+    "af-south-1", "ae-ad-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "cn-east-2",
+    "cn-east-3", "cn-east-4", "cn-east-5", "cn-north-1", "cn-north-2", "cn-north-4", "cn-north-9", "cn-north-12",
+    "cn-south-1", "cn-south-2", "cn-southwest-2", "eu-west-0", "eu-west-101", "la-north-2", "la-south-2",
+    "me-east-1", "my-kualalumpur-1", "na-mexico-1", "ru-moscow-1", "sa-brazil-1", "tr-west-1",
+])
 
 
-def sms_endpoint(region, cloud=DEFAULT_CLOUD):
-    """The SMS endpoint that serves ``region``."""
-    if region not in SMS_HOSTS:
-        region = CHINA_SITE_REGION if region.startswith("cn-") else INTERNATIONAL_SITE_REGION
-    return "https://%s.%s" % (SMS_HOSTS[region], cloud)
+def domain_suffix(region, cloud=DEFAULT_CLOUD):
+    """The domain suffix of every endpoint: ``cloud``, except that the eu-west-1* regions use myhuaweicloud.eu."""
+    if cloud == DEFAULT_CLOUD and region.startswith("eu-west-1"):
+        return EU_CLOUD
+    return cloud
+
+
+def guess_site(region):
+    """The site an account working in ``region`` most likely belongs to: only a guess (see the ``site`` option)."""
+    return "china" if region.startswith("cn-") else "international"
+
+
+def sms_endpoint(region, cloud=DEFAULT_CLOUD, site=None):
+    """The SMS endpoint for an account of ``site`` (guessed from the region when None) working in ``region``."""
+    host = OWN_SMS_HOSTS.get(region) or "sms.%s" % SITE_REGIONS[site or guess_site(region)]
+    return "https://%s.%s" % (host, domain_suffix(region, cloud))
 
 
 def iam_endpoint(region, cloud=DEFAULT_CLOUD):
-    """The IAM endpoint (including ``/v3``) for ``region``."""
-    if region == "eu-west-101" and cloud == DEFAULT_CLOUD:
-        cloud = "myhuaweicloud.eu"
-    return "https://iam.%s.%s/v3" % (region, cloud)
+    """The IAM endpoint (including ``/v3``) for ``region``: regional where the official SDK knows one, else global."""
+    suffix = domain_suffix(region, cloud)
+    if region in IAM_REGIONS:
+        return "https://iam.%s.%s/v3" % (region, suffix)
+    return "https://iam.%s/v3" % suffix
 
 
 class SmsApiError(Exception):
@@ -78,14 +92,16 @@ class SmsApiError(Exception):
 
     ``status`` is None when no HTTP answer arrived. The service's own fields
     are kept exactly as sent, so that a person (or Huawei support) can act
-    on them.
+    on them. The error is complete once built: its text never changes, and
+    context known only to the caller is added where the failure is reported.
     """
 
     FIELDS = ("status", "request_id", "error_code", "error_msg", "error_param", "details",
               "encoded_authorization_message")
 
     def __init__(self, operation, reason=None, status=None, request_id=None, error_code=None, error_msg=None,
-                 error_param=None, details=None, encoded_authorization_message=None, excerpt=None, retries=0):
+                 error_param=None, details=None, encoded_authorization_message=None, excerpt=None, retries=0,
+                 hint=None):
         self.operation = operation
         self.reason = reason
         self.status = status
@@ -97,10 +113,14 @@ class SmsApiError(Exception):
         self.encoded_authorization_message = encoded_authorization_message
         self.excerpt = excerpt
         self.retries = retries
-        self.hint = None
-        super(SmsApiError, self).__init__(self.message())
+        self.hint = hint
+        self._text = self._compose()
+        super(SmsApiError, self).__init__(self._text)
 
     def message(self):
+        return self._text
+
+    def _compose(self):
         text = "Failed to %s" % self.operation
         if self.status is None:
             text = "%s: %s" % (text, self.reason)
@@ -128,15 +148,24 @@ class SmsApiError(Exception):
     def to_dict(self):
         return dict((field, getattr(self, field)) for field in self.FIELDS)
 
+    def is_absence(self):
+        """True when this is SMS itself saying that the resource does not exist.
+
+        Only a 404 whose body is an error of the service's own (a code that is not the API gateway's) says so.
+        A gateway code (``APIGW.0101`` no such API, ``APIGW.0103`` no such backend), a proxy's page, an empty
+        body or JSON without an error code is no proof that anything is gone.
+        """
+        return self.status == 404 and is_service_code(self.error_code)
+
     @classmethod
-    def from_response(cls, operation, response, retries=0):
+    def from_response(cls, operation, response, retries=0, hint=None):
         body = _json_or_none(response)
         fields = {}
         if isinstance(body, dict):
-            nested = body.get("error") if isinstance(body.get("error"), dict) else {}
+            code, msg = error_fields(body)
             fields = {
-                "error_code": body.get("error_code", nested.get("code")),
-                "error_msg": body.get("error_msg", nested.get("message")),
+                "error_code": code,
+                "error_msg": msg,
                 "error_param": body.get("error_param"),
                 "details": body.get("details"),
                 "encoded_authorization_message": body.get("encoded_authorization_message"),
@@ -148,7 +177,35 @@ class SmsApiError(Exception):
         if not fields.get("error_code") and not fields.get("error_msg"):
             excerpt = _excerpt(response.text)
         return cls(operation, status=response.status_code, request_id=request_id, excerpt=excerpt,
-                   retries=retries, **fields)
+                   retries=retries, hint=hint, **fields)
+
+
+# The key pairs an error body may use, in the order the official SDK tries them.
+ERROR_KEYS = (("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message"))
+ERROR_NESTING = 2
+GATEWAY_CODE_PREFIXES = ("APIGW.", "APIG.")
+
+
+def error_fields(body, depth=0):
+    """(code, message) of an error body, read as the official SDK reads it: ``error_code``/``error_msg``,
+    ``errorCode``/``errorMsg``, ``code``/``message``, else the first nested object that has one of them
+    (``{"error": {"code": .., "message": ..}}``). (None, None) when there is none."""
+    if not isinstance(body, dict):
+        return None, None
+    for code_key, msg_key in ERROR_KEYS:
+        if body.get(code_key) not in (None, "") or body.get(msg_key) not in (None, ""):
+            return body.get(code_key), body.get(msg_key)
+    if depth < ERROR_NESTING:
+        for value in body.values():
+            found = error_fields(value, depth + 1)
+            if found != (None, None):
+                return found
+    return None, None
+
+
+def is_service_code(code):
+    """True for an error code of the service behind the gateway (``SMS.1801``), not of the gateway itself."""
+    return isinstance(code, str) and code.strip() != "" and not code.startswith(GATEWAY_CODE_PREFIXES)
 
 
 def _json_or_none(response):
@@ -162,11 +219,6 @@ def _short(value, limit=1000):
     """``value`` as text, cut to ``limit`` characters for a message (the error fields keep it whole)."""
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _error_code(response):
-    body = _json_or_none(response)
-    return body.get("error_code") if isinstance(body, dict) else None
 
 
 def _excerpt(text):
@@ -246,7 +298,7 @@ class SmsClient:
     """A small SMS v3 client: the calls the collection needs, with retries and signing."""
 
     def __init__(self, endpoint, credentials, iam_url=None, region=None, project_id=None, project_name=None,
-                 timeout=30, max_retries=5, verify=True, sleep=time.sleep, on_secret=None):
+                 timeout=30, max_retries=5, verify=True, sleep=time.sleep, on_secret=None, site_note=None):
         self.endpoint = endpoint.rstrip("/")
         self.credentials = credentials
         self.iam_url = iam_url.rstrip("/") if iam_url else None
@@ -263,14 +315,15 @@ class SmsClient:
             requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
         self._token = credentials.auth_token if credentials.kind == "token" else None
         self._reauthenticated = False
-        self.last_attempt_unclear = False
+        self._sms_answered = False  # has any SMS call succeeded in this run (the site is then right)
+        self.site_note = site_note
         # told about every secret the client obtains (the IAM token), so the caller can mask it in any output
         self.on_secret = on_secret or (lambda value: None)
 
     # ---- SMS operations -------------------------------------------------
 
     def get_task(self, task_id):
-        """The task, or None when the service answers 404."""
+        """The task, or None when SMS answers that it does not exist (a 404 of its own, not a gateway's)."""
         operation = "read SMS task %s" % task_id
         response = self.request("GET", ["v3", "tasks", task_id], operation=operation, missing_ok=True)
         if response is None:
@@ -323,15 +376,15 @@ class SmsClient:
                 return tasks
 
     def delete_task(self, task_id):
-        """Delete one task. Returns False when the service says it does not exist (404).
+        """Delete one task. Returns False when SMS says it does not exist (a 404 of its own).
 
         A 404 that answers a retry, after an attempt whose fate is unknown
         (connection lost, gateway timeout), means that attempt deleted the
         task: that counts as deleted.
         """
-        response = self.request("DELETE", ["v3", "tasks", task_id], operation="delete SMS task %s" % task_id,
-                                missing_ok=True)
-        return response is not None or self.last_attempt_unclear
+        response, unclear = self.call("DELETE", ["v3", "tasks", task_id], operation="delete SMS task %s" % task_id,
+                                      missing_ok=True)
+        return response is not None or unclear
 
     def delete_tasks(self, task_ids):
         """Delete up to ``BATCH_SIZE`` tasks in one call. The service refuses the whole batch or none of it."""
@@ -347,7 +400,17 @@ class SmsClient:
 
     def request(self, method, segments, query=None, body=None, operation="call SMS", missing_ok=False,
                 base=None, idempotent=None, authenticate=True):
-        """Send one API request with retries; return the response, or None for a 404 when ``missing_ok``.
+        """Send one API request with retries; return the response, or None for SMS's own 404 when ``missing_ok``."""
+        return self.call(method, segments, query=query, body=body, operation=operation, missing_ok=missing_ok,
+                         base=base, idempotent=idempotent, authenticate=authenticate)[0]
+
+    def call(self, method, segments, query=None, body=None, operation="call SMS", missing_ok=False,
+             base=None, idempotent=None, authenticate=True):
+        """Send one API request with retries. Returns ``(response, unclear)``.
+
+        ``response`` is None for a 404 that SMS itself sent (:meth:`SmsApiError.is_absence`) when
+        ``missing_ok``. ``unclear`` is true when an earlier attempt may have been carried out although its
+        answer was lost (connection dropped after sending, gateway error 502/504).
 
         ``segments`` are the decoded path segments; each is percent-encoded
         into the URL. GET and DELETE are retried on throttling, gateway
@@ -361,6 +424,7 @@ class SmsClient:
         if idempotent is None:
             idempotent = method in ("GET", "DELETE")
         base = base or self.endpoint
+        sms_call = base == self.endpoint
         split = urlsplit(base)
         path = split.path.rstrip("/") + "/" + "/".join(segments)
         query_string = signer.canonical_query(query)
@@ -368,51 +432,59 @@ class SmsClient:
                                   "/".join(quote_segment(segment) for segment in segments),
                                   "?" + query_string if query_string else "")
         data = json.dumps(body).encode("utf-8") if body is not None else None
-        attempt = 0
-        self.last_attempt_unclear = False
+        attempt, unclear = 0, False
         while True:
             headers = self._plain_headers(split)
             if authenticate:
-                headers = self._authenticate(headers, method, path, query, data, sms_call=base == self.endpoint)
+                headers = self._authenticate(headers, method, path, query, data, sms_call=sms_call)
             try:
                 response = self.session.request(method, url, data=data, headers=headers, timeout=self.timeout,
                                                 verify=self.verify, allow_redirects=False)
             except (requests.exceptions.RequestException, OSError) as exc:
-                error = SmsApiError(operation, reason=self._describe_exception(exc, split), retries=attempt)
                 retryable = idempotent and isinstance(exc, requests.exceptions.RequestException) and \
                     not isinstance(exc, requests.exceptions.SSLError)
-                if retryable and attempt < self.max_retries:
-                    # a request that may have reached the service before the connection failed
-                    self.last_attempt_unclear = not isinstance(exc, requests.exceptions.ConnectTimeout) and \
-                        "NewConnectionError" not in repr(exc)
-                    self.sleep(retry_delay(attempt))
-                    attempt += 1
-                    continue
-                raise error
+                if not retryable or attempt >= self.max_retries:
+                    raise SmsApiError(operation, reason=self._describe_exception(exc, split), retries=attempt)
+                unclear = unclear or may_have_arrived(exc)
+                self.sleep(retry_delay(attempt))
+                attempt += 1
+                continue
             status = response.status_code
             if 200 <= status < 300:
-                return response
-            if status == 404 and missing_ok:
-                if _error_code(response) == "APIGW.0101":
-                    error = SmsApiError.from_response(operation, response, retries=attempt)
-                    error.hint = "The gateway knows no such API: check endpoint and region"
-                    raise error
-                return None
-            if status == 401 and self.credentials.kind == "aksk":
-                error = SmsApiError.from_response(operation, response, retries=attempt)
-                error.hint = clock_hint(response.headers.get("Date"))
-                raise error
+                self._sms_answered = self._sms_answered or sms_call
+                return response, unclear
             if status == 401 and self._can_reauthenticate():
                 self._reauthenticated = True
                 self._token = None
                 continue
+            if status == 404 and missing_ok:
+                error = SmsApiError.from_response(operation, response, retries=attempt)
+                if error.is_absence():
+                    return None, unclear
             retryable = status == 429 or (idempotent and status in RETRY_STATUSES)
             if retryable and attempt < self.max_retries:
-                self.last_attempt_unclear = status in (502, 504)
+                unclear = unclear or status in (502, 504)
                 self.sleep(retry_delay(attempt, response.headers.get("Retry-After")))
                 attempt += 1
                 continue
-            raise SmsApiError.from_response(operation, response, retries=attempt)
+            raise SmsApiError.from_response(operation, response, retries=attempt,
+                                            hint=self._failure_hint(response, split, sms_call))
+
+    def _failure_hint(self, response, split, sms_call):
+        """What may have caused a failed answer, when the answer alone does not say it: None or a sentence."""
+        status = response.status_code
+        hints = []
+        if status == 404:
+            code, _msg = error_fields(_json_or_none(response))
+            if not is_service_code(code):
+                hints.append("This 404 came from the API gateway or a proxy at %s, not from SMS, so it says nothing "
+                             "about whether the resource exists: check endpoint, site and proxy settings" % split.netloc)
+        if status == 401 and self.credentials.kind == "aksk":
+            hints.append(clock_hint(response.headers.get("Date")))
+        if sms_call and self.site_note and (status in (401, 403) and not self._sms_answered or
+                                            status == 404 and hints):
+            hints.append(self.site_note)
+        return ". ".join(hint for hint in hints if hint) or None
 
     def _json(self, response, operation):
         body = _json_or_none(response)
@@ -496,6 +568,14 @@ class SmsClient:
             raise SmsApiError(operation, reason="IAM answered without an X-Subject-Token header",
                               status=response.status_code, request_id=response.headers.get("X-Request-Id"))
         return token
+
+
+def may_have_arrived(exc):
+    """False when a failed request certainly never reached the service (no connection was made)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return not isinstance(reason, requests.packages.urllib3.exceptions.NewConnectionError)
 
 
 def _first_line(exc):

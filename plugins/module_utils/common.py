@@ -18,10 +18,12 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.hwcloud.sms.plugins.module_utils.client import (
     DEFAULT_CLOUD,
     HAS_REQUESTS,
+    OWN_SMS_HOSTS,
     REQUESTS_IMPORT_ERROR,
     Credentials,
     SmsApiError,
     SmsClient,
+    guess_site,
     iam_endpoint,
     sms_endpoint,
 )
@@ -29,6 +31,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.client import (
 CONNECTION_ARGUMENT_SPEC = dict(
     region=dict(type="str", fallback=(env_fallback, ["HW_REGION_NAME"])),
     endpoint=dict(type="str", fallback=(env_fallback, ["HW_SMS_ENDPOINT"])),
+    site=dict(type="str", choices=["china", "international"], fallback=(env_fallback, ["HW_SITE"])),
     cloud=dict(type="str", default=DEFAULT_CLOUD, fallback=(env_fallback, ["HW_CLOUD"])),
     auth_url=dict(type="str", fallback=(env_fallback, ["HW_AUTH_URL"])),
     auth_token=dict(type="str", no_log=True, fallback=(env_fallback, ["HW_AUTH_TOKEN"])),
@@ -79,6 +82,23 @@ def task_id_problem(value):
     return None
 
 
+def with_hint(error, hint=None):
+    """The error's message, and the caller's ``hint`` after it."""
+    return "%s. %s" % (error.message(), hint) if hint else error.message()
+
+
+def site_note(params, endpoint):
+    """When the SMS endpoint rests on a guess of the account's site, a sentence saying so (else None)."""
+    region = params["region"]
+    if params["endpoint"] or params["site"] or region in OWN_SMS_HOSTS:
+        return None
+    guessed = guess_site(region)
+    other = "international" if guessed == "china" else "china"
+    return ("The SMS endpoint %s was chosen for an account of the %s site, guessed from the region name %s; "
+            "an account of the %s site needs site: %s (env HW_SITE), or set endpoint" % (
+                endpoint, guessed, region, other, other))
+
+
 def choose_credentials(params):
     """The one way to authenticate: ``auth_token``, then AK/SK, then password.
 
@@ -124,9 +144,9 @@ class SmsModule:
     def fail(self, msg, **result):
         self.module.fail_json(msg=msg, **result)
 
-    def fail_api(self, error, **result):
-        """The one place where an API failure becomes the module's failure."""
-        self.module.fail_json(msg=error.message(), error=error.to_dict(), **result)
+    def fail_api(self, error, hint=None, **result):
+        """The one place where an API failure becomes the module's failure; ``hint`` adds what the caller knows."""
+        self.module.fail_json(msg=with_hint(error, hint), error=error.to_dict(), **result)
 
     def check_task_id(self, value, option):
         problem = task_id_problem(value)
@@ -169,7 +189,7 @@ class SmsModule:
             self.fail(problem)
         region = params["region"]
         cloud = params["cloud"] or DEFAULT_CLOUD
-        endpoint = params["endpoint"] or (sms_endpoint(region, cloud) if region else None)
+        endpoint = params["endpoint"] or (sms_endpoint(region, cloud, params["site"]) if region else None)
         if not endpoint:
             self.fail("no SMS endpoint: set %s" % describe_options(["region", "endpoint"], " or "))
         needs_iam = credentials.kind == "password" or (credentials.kind == "aksk" and not params["project_id"])
@@ -193,7 +213,8 @@ class SmsModule:
             self.module.warn("validate_certs is false: the TLS certificate of the SMS and IAM endpoints is not checked")
         return SmsClient(endpoint, credentials, iam_url=auth_url, region=region, project_id=params["project_id"],
                          project_name=params["project_name"], timeout=params["timeout"],
-                         max_retries=params["max_retries"], verify=verify, on_secret=self.module.no_log_values.add)
+                         max_retries=params["max_retries"], verify=verify, on_secret=self.module.no_log_values.add,
+                         site_note=site_note(params, endpoint) if region else None)
 
 
 __all__ = ["SmsModule", "SmsApiError", "CONNECTION_ARGUMENT_SPEC", "task_id_problem", "choose_credentials"]

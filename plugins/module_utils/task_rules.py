@@ -48,6 +48,24 @@ def deletion_blocker(task):
     return None
 
 
+def being_deleted(task):
+    """True when the service is already deleting the task (its own state, or its source server's, says so).
+
+    Such a task needs no stop (the service would refuse one) and no second deletion: only waiting.
+    """
+    return task.get("state") == "DELETING" or (source_state(task) or "").lower() == "deleting"
+
+
+def is_refusal(error, task):
+    """True when ``error`` (an answer to a deletion) is the service refusing to delete ``task`` because it is busy.
+
+    The legacy code SMS.2015 says so; v3 documents no code of its own, so an HTTP 400 counts as a refusal when the
+    task was read as busy. Any other failure is just a failure.
+    """
+    return error.error_code == "SMS.2015" or (error.status == 400 and task is not None and
+                                              deletion_blocker(task) is not None)
+
+
 def deletable(task):
     """True or False by the rule; None when the data cannot tell (a busy task whose agent connection is unknown)."""
     if deletion_blocker(task) is None:

@@ -227,8 +227,14 @@ error:
 import time
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule
-from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import deletion_blocker, source_state, summary
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule, with_hint
+from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
+    being_deleted,
+    deletion_blocker,
+    is_refusal,
+    source_state,
+    summary,
+)
 
 POLL_FIRST = 0.5
 FEW_IDS = 3  # up to this many ids are read one by one; more are found in list pages
@@ -299,7 +305,7 @@ class TaskRemover:
             wanted = self.params["task_id"] or "named %r" % self.params["name"]
             return self.result(False, "SMS task %s is already absent" % wanted, None, gone=True)
 
-        if task.get("state") == "DELETING":
+        if being_deleted(task):
             if self.params["wait"] and not self.check_mode:
                 self.wait_until_gone(task)
                 return self.result(False, "%s was already being deleted and is now gone" % describe(task), task, gone=True)
@@ -324,9 +330,10 @@ class TaskRemover:
         try:
             deleted = self.client.delete_task(task["id"])
         except SmsApiError as error:
-            if error.error_code == "SMS.2015" or (error.status == 400 and blocker):
-                error.hint = "%s%s" % ("The task is busy: %s. " % blocker if blocker else "", REFUSAL_HINT)
-            raise
+            if not is_refusal(error, task):
+                raise
+            self.sms.fail_api(error, hint="%s%s" % ("The task is busy: %s. " % blocker if blocker else "", REFUSAL_HINT),
+                              changed=self.changed, **self.partial())
         if not deleted:
             return self.result(self.changed, "%s %svanished before it was deleted" % (describe(task), stopped), task)
         self.changed = True
@@ -381,6 +388,7 @@ class BulkRemover:
         self.entries = dict((task_id, {"id": task_id, "result": None}) for task_id in self.ids)
         self.before = {}
         self.found = {}
+        self.confirmed_gone = set()  # tasks that SMS itself said are gone (404 of its own)
         self.changed = False
 
     def partial(self):
@@ -391,12 +399,12 @@ class BulkRemover:
                     entry["result"] = "not_attempted"
         return {"task": {}, "tasks": [self.entries[task_id] for task_id in self.ids]}
 
-    def record(self, task_id, result, error=None, msg=None):
+    def record(self, task_id, result, error=None, msg=None, hint=None):
         entry = self.entries[task_id]
         entry["result"] = result
         if error is not None:
             entry["error"] = error.to_dict()
-            msg = error.message()
+            msg = with_hint(error, hint)
         if msg:
             entry["msg"] = msg
 
@@ -407,7 +415,7 @@ class BulkRemover:
         wanted = set(self.ids)
         found = dict((task["id"], task) for task in self.client.list_tasks() if task["id"] in wanted)
         for task_id, task in list(found.items()):
-            if task.get("state") != "DELETING" and deletion_blocker(task):
+            if not being_deleted(task) and deletion_blocker(task):
                 found[task_id] = self.client.get_task(task_id)  # list items lack "connected"
         for task_id in wanted.difference(found):
             found[task_id] = self.client.get_task(task_id)  # "absent" only on the service's own word
@@ -423,7 +431,7 @@ class BulkRemover:
             self.entries[task_id]["name"] = task.get("name")
             self.before[task_id] = summary(task)
             blocker = deletion_blocker(task)
-            if task.get("state") == "DELETING":
+            if being_deleted(task):
                 self.record(task_id, "deleting")
             elif blocker and self.params["force"]:
                 self.record(task_id, "would_stop_and_delete", msg=blocker)
@@ -464,10 +472,9 @@ class BulkRemover:
             try:
                 deleted = self.client.delete_task(task_id)
             except SmsApiError as error:
-                refused = error.error_code == "SMS.2015" or error.status == 400
-                if refused:
-                    error.hint = REFUSAL_HINT
-                self.record(task_id, "refused" if refused else "failed", error=error)
+                refused = is_refusal(error, self.found.get(task_id))
+                self.record(task_id, "refused" if refused else "failed", error=error,
+                            hint=REFUSAL_HINT if refused else None)
                 continue
             if deleted or batch_lost:
                 # after a batch whose answer was lost, a 404 means the batch itself deleted the task
@@ -492,7 +499,7 @@ class BulkRemover:
         ready, last_seen = [], {}
 
         def all_deletable():
-            seen = self.listed(pending)
+            seen = self.listed(pending, confirm=pending)
             if seen is None:
                 return False
             for task_id in list(pending):
@@ -513,20 +520,35 @@ class BulkRemover:
                     self.params["wait_timeout"], seen_as(last_seen[task_id])))
         return ready
 
-    def listed(self, ids):
-        """The current state of ``ids``, from list pages (a task missing from the list is gone).
+    def listed(self, ids, confirm=()):
+        """The current state of those of ``ids`` that still exist, from list pages.
 
-        None while the list keeps changing under the reader: the caller looks again later.
+        A list may hide tasks (enterprise projects, permissions scoped by conditions), so a task of ``confirm``
+        that the list does not show is read on its own: only SMS's own 404 says it is gone. A task whose deletion
+        this run saw accepted may be taken as gone when the list no longer shows it. None while the list keeps
+        changing under the reader: the caller looks again later.
         """
         wanted = set(ids)
         tasks = self.client.list_tasks(unstable_ok=True)
-        return None if tasks is None else dict((task["id"], task) for task in tasks if task["id"] in wanted)
+        if tasks is None:
+            return None
+        seen = dict((task["id"], task) for task in tasks if task["id"] in wanted)
+        for task_id in confirm:
+            if task_id not in seen and task_id not in self.confirmed_gone:
+                task = self.client.get_task(task_id)
+                if task is None:
+                    self.confirmed_gone.add(task_id)
+                else:
+                    seen[task_id] = task
+        return seen
 
     def wait_until_gone(self, ids):
         remaining = {"tasks": {}}
+        # tasks already being deleted before this run: the list alone does not prove them gone
+        others = [task_id for task_id in ids if self.entries[task_id]["result"] == "deleting"]
 
         def all_gone():
-            seen = self.listed(ids)
+            seen = self.listed(ids, confirm=others)
             if seen is not None:
                 remaining["tasks"] = seen
             return seen is not None and not seen

@@ -19,7 +19,8 @@ description:
 options:
   task_id:
     description:
-      - Show this task only. An unknown id gives an empty RV(tasks) list.
+      - Show this task only. An id that SMS says does not exist gives an empty RV(tasks) list; a 404 from the API
+        gateway or a proxy is a failure.
       - Cannot be combined with the filters.
     type: str
   name:
@@ -29,6 +30,9 @@ options:
   state:
     description:
       - Only tasks in this state.
+      - The service's list filter accepts V(READY), V(RUNNING), V(SYNCING), V(MIGRATE_SUCCESS), V(MIGRATE_FAIL),
+        V(ABORTING), V(ABORT), V(DELETING), V(SYNC_F_ROLLBACKING) and V(SYNC_F_ROLLBACK_SUCCESS), which are sent to
+        it. The other states are filtered on this side, from a listing of every task.
     type: str
     choices: [READY, RUNNING, SYNCING, MIGRATE_SUCCESS, SYNC_SUCCESS, MIGRATE_FAIL, SYNC_FAIL, ABORTING, ABORT,
               SKIPPING, DELETING, RESETING, SYNC_F_ROLLBACKING, SYNC_F_ROLLBACK_SUCCESS]
@@ -115,6 +119,10 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiEr
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import deletable
 
 FILTERS = ("name", "state", "source_server_id", "enterprise_project_id")
+# The states the service's list filter accepts; the others are filtered here, on the client side.
+LIST_FILTER_STATES = frozenset([
+    "READY", "RUNNING", "SYNCING", "MIGRATE_SUCCESS", "MIGRATE_FAIL", "ABORTING", "ABORT", "DELETING",
+    "SYNC_F_ROLLBACKING", "SYNC_F_ROLLBACK_SUCCESS"])
 
 
 def judge(client, task):
@@ -150,9 +158,13 @@ def main():
             task = sms.client.get_task(params["task_id"])
             tasks = [task] if task else []
         else:
-            tasks = sms.client.list_tasks(**dict((key, params[key]) for key in FILTERS))
-            if params["name"] is not None:
-                tasks = [task for task in tasks if task.get("name") == params["name"]]
+            filters = dict((key, params[key]) for key in FILTERS)
+            if filters["state"] not in LIST_FILTER_STATES:
+                filters["state"] = None
+            tasks = sms.client.list_tasks(**filters)
+            for key in ("name", "state"):
+                if params[key] is not None:
+                    tasks = [task for task in tasks if task.get(key) == params[key]]
         tasks = [dict(task, deletable=judge(sms.client, task)) for task in tasks]
     except SmsApiError as error:
         sms.fail_api(error, tasks=[])

@@ -37,6 +37,7 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, unquote
 
@@ -182,9 +183,26 @@ MAX_BATCH_IDS = 50
 DELETE_REFUSED_MSG = "The task is in progress or being stopped and cannot be deleted."
 FORBIDDEN_DETAIL = "You do not have permission to perform action sms:server:deleteTask on resource *."
 GATEWAY_PAGE = (
-    "<html><head><title>{status} Bad Gateway</title></head><body><center><h1>{status} Bad Gateway</h1></center>"
+    "<html><head><title>{status} {phrase}</title></head><body><center><h1>{status} {phrase}</h1></center>"
     "<hr><center>API Gateway</center></body></html>"
 )
+# The states the list's state filter accepts (SDK ListTasksRequest enum); any other value is refused.
+LIST_FILTER_STATES = frozenset(("READY", "RUNNING", "SYNCING", "MIGRATE_SUCCESS", "MIGRATE_FAIL", "ABORTING", "ABORT",
+                                "DELETING", "SYNC_F_ROLLBACKING", "SYNC_F_ROLLBACK_SUCCESS"))
+# How an SMS error body may be shaped: each key pair the official SDK's error parser accepts.
+ERROR_STYLES = ("sms", "nested", "camel", "plain")
+# Each site is its own service with its own accounts: credentials of one site are unknown to the other.
+SITE_CREDENTIALS = {
+    None: {},
+    "china": {},
+    "international": {
+        "tokens": {"intl-static-test-token-0123456789"},
+        "aksk": {"AKINTLEXAMPLE0000001": "SKintlExampleSecretKey000000000000000001"},
+        "users": {("intl-operator", "intl-domain"): "Intl-Pa55w0rd-example!"},
+        "projects": {"ap-southeast-3": "fedcba9876543210fedcba9876543210",
+                     "cn-north-4": "00112233445566778899aabbccddeeff"},
+    },
+}
 
 DEMO_TASKS = (
     {"task_id": "7a9a9540-ff28-4869-b9e4-855fbe12a0c1", "name": "web-01-migration"},
@@ -394,8 +412,19 @@ class Emulator:
     domain_id = "domainid0000000000000000000000001"
 
     def __init__(self, tls_certfile=None, tls_keyfile=None, clock_skew=0.0, host="127.0.0.1", port=0,
-                 tokens=None, aksk=None, users=None, projects=None, verbose=False):
+                 tokens=None, aksk=None, users=None, projects=None, verbose=False, site=None, error_style="sms"):
+        """``site`` picks the credential set of a site (``international`` has its own, so the credentials of one
+        site get 401 APIGW.0301 at the other); ``error_style`` shapes SMS error bodies as one of ERROR_STYLES."""
         cls = type(self)
+        own = SITE_CREDENTIALS[site]
+        tokens = own.get("tokens") if tokens is None else tokens
+        aksk = own.get("aksk") if aksk is None else aksk
+        users = own.get("users") if users is None else users
+        projects = own.get("projects") if projects is None else projects
+        if error_style not in ERROR_STYLES:
+            raise ValueError(f"error_style must be one of {ERROR_STYLES}")
+        self.site = site
+        self.error_style = error_style
         self.tokens = set(cls.tokens if tokens is None else tokens)
         self.aksk = dict(cls.aksk if aksk is None else aksk)
         self.users = dict(cls.users if users is None else users)
@@ -455,8 +484,12 @@ class Emulator:
     # -- tasks -------------------------------------------------------------
 
     def add_task(self, task_id=None, name="task", state="MIGRATE_SUCCESS", source_state="finished", connected=False,
-                 deleting_polls=0, stop_polls=1, stuck_deleting=False, **fields) -> dict:
-        """Create (or replace) a task with the full GET-one field set and return it."""
+                 deleting_polls=0, stop_polls=1, stuck_deleting=False, hidden=False, **fields) -> dict:
+        """Create (or replace) a task with the full GET-one field set and return it.
+
+        ``hidden`` keeps the task out of list answers while GET still finds it, as an enterprise-project filter
+        or a permission scoped by condition keys would.
+        """
         task = copy.deepcopy(SAMPLE_TASK)
         task.update(id=task_id or str(uuid.uuid4()), name=name, state=state, connected=connected,
                     create_date=int(time.time() * 1000))
@@ -472,7 +505,7 @@ class Emulator:
             self.tasks[task["id"]] = task
             self._progress[task["id"]] = {
                 "deleting_polls": deleting_polls, "stop_polls": stop_polls, "stuck": stuck_deleting,
-                "deleting_left": deleting_polls if state == "DELETING" else None, "stop_left": None,
+                "deleting_left": deleting_polls if "DELETING" in (state, str(source_state).upper()) else None, "stop_left": None, "hidden": hidden,
             }
         return task
 
@@ -602,7 +635,8 @@ class Emulator:
         """The answer a fault sends instead of the normal one (None: answer normally)."""
         if fault["html"]:
             status = fault["status"] or 502
-            return Reply(status, GATEWAY_PAGE.format(status=status).encode(), "text/html", fault["headers"])
+            page = GATEWAY_PAGE.format(status=status, phrase=HTTPStatus(status).phrase)
+            return Reply(status, page.encode(), "text/html", fault["headers"])
         if fault["truncate"]:
             text = json.dumps(fault["body"] if fault["body"] is not None else {"count": 1, "tasks": [list_item(SAMPLE_TASK)]})
             return Reply(200, text[:len(text) // 2].encode("utf-8"), headers=fault["headers"])
@@ -649,7 +683,7 @@ class Emulator:
                 return
             reply = self._fault_reply(fault, request.request_id)
         if reply is None:
-            reply = self._process(request, route, task_id)
+            reply = self._restyle(self._process(request, route, task_id))
         with self.lock:
             entry["status"] = reply.status
         handler.send(reply, request.request_id)
@@ -677,6 +711,19 @@ class Emulator:
                 return Reply.json(401, {"error_code": "APIGW.0301", "error_msg": failure, "request_id": request.request_id})
         handler = getattr(self, "_api_" + name)
         return handler(request, task_id) if task_id is not None else handler(request)
+
+    def _restyle(self, reply: Reply) -> Reply:
+        """An SMS error body in this emulator's ``error_style`` (gateway errors keep the gateway's own shape)."""
+        if self.error_style == "sms" or reply.status < 400 or reply.content_type != "application/json":
+            return reply
+        body = json.loads(reply.body)
+        if not isinstance(body, dict) or not str(body.get("error_code", "")).startswith("SMS."):
+            return reply
+        code, message = body["error_code"], body["error_msg"]
+        shaped = {"nested": {"error": {"code": code, "message": message}},
+                  "camel": {"errorCode": code, "errorMsg": message},
+                  "plain": {"code": code, "message": message}}[self.error_style]
+        return Reply.json(reply.status, shaped, reply.headers)
 
     def _authenticate(self, request: Request, needs_project: bool) -> str | None:
         """None when the caller is authenticated, else the gateway's message."""
@@ -727,8 +774,11 @@ class Emulator:
                 # every list read is one more look at pending deletions and stops
                 if self._advance_deletion(task_id):
                     self._advance_stop(task_id)
+            if "state" in query and query["state"] not in LIST_FILTER_STATES:
+                return _bad_param("state", "must be one of " + ", ".join(sorted(LIST_FILTER_STATES)))
             matching = [task for task in self.tasks.values()
-                        if all(getter(task) == query[key] for key, getter in exact.items() if key in query)
+                        if not self._progress[task["id"]]["hidden"]
+                        and all(getter(task) == query[key] for key, getter in exact.items() if key in query)
                         and ("name" not in query or query["name"].lower() in str(task.get("name", "")).lower())]
             page = [list_item(task) for task in matching[offset:offset + limit]]
         return Reply.json(200, {"count": len(matching), "tasks": page})

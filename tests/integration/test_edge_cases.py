@@ -31,12 +31,21 @@ def test_delete_carried_out_but_answer_lost_counts_as_deleted(emulator, playbook
     assert task["id"] not in emulator.tasks
 
 
-@pytest.mark.parametrize("body", ['<html><body>Not Found</body></html>', "", None])
-def test_404_with_any_task_body_is_absent(emulator, playbook, body):
-    emulator.inject(method="GET", status=404, body=body, html=body is not None and body.startswith("<"))
-    run = playbook([sms_task(task_id="t-1", state="absent")], defaults=token_defaults(emulator))
-    assert run.status() == "ok", run.result()
-    assert "already absent" in run.result()["msg"]
+@pytest.mark.parametrize("body,html", [('<html><body>Not Found</body></html>', True), ("", False), (None, False),
+                                       ({"error_code": "APIGW.0103", "error_msg": "The backend does not exist"}, False),
+                                       ({"error_msg": "Not Found"}, False), ({"message": "no Route matched"}, False)])
+def test_404_that_sms_did_not_send_is_a_failure_not_absent(emulator, playbook, body, html):
+    """A proxy's page, an empty body, a gateway code or JSON without an error code proves nothing: the task exists."""
+    task = emulator.add_task(name="still-here")
+    emulator.inject(method="GET", status=404, body=body, html=html)
+    run = playbook([sms_task(task_id=task["id"], state="absent")], defaults=token_defaults(emulator))
+    result = run.result()
+    assert run.status() == "failed", result
+    assert result["changed"] is False and "absent" not in result["msg"]
+    assert "not from SMS" in result["msg"] and "check endpoint, site and proxy" in result["msg"]
+    assert result["error"]["status"] == 404
+    assert [entry["method"] for entry in emulator.journal] == ["GET"]  # nothing deleted on a gateway's word
+    assert task["id"] in emulator.tasks
 
 
 def test_404_no_such_api_is_a_failure_not_absent(emulator, playbook):
@@ -44,7 +53,7 @@ def test_404_no_such_api_is_a_failure_not_absent(emulator, playbook):
                    defaults=token_defaults(emulator))
     result = run.result()
     assert run.status() == "failed"
-    assert "APIGW.0101" in result["msg"] and "check endpoint and region" in result["msg"]
+    assert "APIGW.0101" in result["msg"] and "check endpoint, site and proxy" in result["msg"]
 
 
 @pytest.mark.parametrize("status", [502, 504])

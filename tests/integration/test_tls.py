@@ -5,48 +5,20 @@
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
-
 import certifi
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from tests.emulator.sms_emulator import Emulator
 from tests.integration.harness import sms_task, token_defaults
-
-
-def _certificate(subject, issuer, public_key, signing_key, ca):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
-               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-               .not_valid_after(now + datetime.timedelta(days=1))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-    if not ca:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                                        critical=False)
-    return builder.sign(signing_key, hashes.SHA256())
+from tests.integration.pki import make_pki
 
 
 @pytest.fixture
 def tls_emulator(tmp_path):
     """An HTTPS emulator whose certificate is signed by a CA made for this test."""
-    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hwcloud.sms test CA")])
-    ca_cert = _certificate(ca_name, ca_name, ca_key.public_key(), ca_key, ca=True)
-    server_cert = _certificate(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]), ca_name,
-                               server_key.public_key(), ca_key, ca=False)
-    paths = {name: tmp_path / name for name in ("ca.pem", "server.pem", "server.key")}
-    paths["ca.pem"].write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    paths["server.pem"].write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
-    paths["server.key"].write_bytes(server_key.private_bytes(serialization.Encoding.PEM,
-                                                             serialization.PrivateFormat.PKCS8,
-                                                             serialization.NoEncryption()))
-    with Emulator(tls_certfile=str(paths["server.pem"]), tls_keyfile=str(paths["server.key"])) as emu:
-        emu.ca_path = str(paths["ca.pem"])
+    paths = make_pki(tmp_path)
+    with Emulator(tls_certfile=paths["server.pem"], tls_keyfile=paths["server.key"]) as emu:
+        emu.ca_path = paths["ca.pem"]
         yield emu
 
 
