@@ -155,22 +155,61 @@ def test_backoff_grows_exponentially_with_jitter():
         assert len(delays) > 40  # jittered, not a fixed schedule
 
 
-@pytest.mark.parametrize("region, endpoint", [
-    ("cn-north-4", "https://sms.cn-north-4.myhuaweicloud.com"),
-    ("cn-east-3", "https://sms.cn-north-4.myhuaweicloud.com"),
-    ("ap-southeast-3", "https://sms.ap-southeast-3.myhuaweicloud.com"),
-    ("ap-southeast-1", "https://sms.ap-southeast-3.myhuaweicloud.com"),
-    ("my-kualalumpur-1", "https://sms.my-kualalumpur-1.myhuaweicloud.com"),
-    ("ru-moscow-1", "https://sms-api.ru-moscow-1.myhuaweicloud.com"),
+@pytest.mark.parametrize("region, site, endpoint", [
+    ("cn-north-4", None, "https://sms.cn-north-4.myhuaweicloud.com"),
+    ("cn-east-3", None, "https://sms.cn-north-4.myhuaweicloud.com"),
+    ("ap-southeast-3", None, "https://sms.ap-southeast-3.myhuaweicloud.com"),
+    ("ap-southeast-1", None, "https://sms.ap-southeast-3.myhuaweicloud.com"),
+    ("my-kualalumpur-1", None, "https://sms.my-kualalumpur-1.myhuaweicloud.com"),
+    ("ru-moscow-1", None, "https://sms-api.ru-moscow-1.myhuaweicloud.com"),
+    # the site is the account's: an international account in a China region, a China account abroad
+    ("cn-north-4", "international", "https://sms.ap-southeast-3.myhuaweicloud.com"),
+    ("ap-southeast-1", "china", "https://sms.cn-north-4.myhuaweicloud.com"),
+    ("my-kualalumpur-1", "china", "https://sms.my-kualalumpur-1.myhuaweicloud.com"),
+    ("eu-west-101", None, "https://sms.ap-southeast-3.myhuaweicloud.eu"),
 ])
-def test_sms_endpoint_by_region(region, endpoint):
-    assert sms.sms_endpoint(region) == endpoint
+def test_sms_endpoint_by_region_and_site(region, site, endpoint):
+    assert sms.sms_endpoint(region, site=site) == endpoint
 
 
-def test_iam_endpoint():
-    assert sms.iam_endpoint("cn-north-4") == "https://iam.cn-north-4.myhuaweicloud.com/v3"
-    assert sms.iam_endpoint("eu-west-101") == "https://iam.eu-west-101.myhuaweicloud.eu/v3"
-    assert sms.iam_endpoint("ap-southeast-3", "example.com") == "https://iam.ap-southeast-3.example.com/v3"
+@pytest.mark.parametrize("region, cloud, endpoint", [
+    ("cn-north-4", sms.DEFAULT_CLOUD, "https://iam.cn-north-4.myhuaweicloud.com/v3"),
+    ("eu-west-101", sms.DEFAULT_CLOUD, "https://iam.eu-west-101.myhuaweicloud.eu/v3"),
+    ("ap-southeast-3", "example.com", "https://iam.ap-southeast-3.example.com/v3"),
+    # regions the official SDK's IAM table lacks use the global endpoint, as the SDK does
+    ("xx-test-1", sms.DEFAULT_CLOUD, "https://iam.myhuaweicloud.com/v3"),
+    ("eu-west-102", sms.DEFAULT_CLOUD, "https://iam.myhuaweicloud.eu/v3"),
+])
+def test_iam_endpoint(region, cloud, endpoint):
+    assert sms.iam_endpoint(region, cloud) == endpoint
+
+
+@pytest.mark.parametrize("body, pair", [
+    ({"error_code": "SMS.1801", "error_msg": "gone"}, ("SMS.1801", "gone")),
+    ({"errorCode": "SMS.1801", "errorMsg": "gone"}, ("SMS.1801", "gone")),
+    ({"code": "SMS.1801", "message": "gone"}, ("SMS.1801", "gone")),
+    ({"error": {"code": "SMS.1801", "message": "gone"}}, ("SMS.1801", "gone")),
+    ({"error": {"code": 401, "message": "wrong", "title": "Unauthorized"}}, (401, "wrong")),
+    ({"error_code": "APIGW.0101", "error_msg": "no API", "request_id": "r"}, ("APIGW.0101", "no API")),
+    ({"message": "Not Found"}, (None, "Not Found")),
+    ({"status": 404, "path": "/v3/tasks/x"}, (None, None)),
+    ({"a": {"b": {"c": {"error_code": "deep"}}}}, (None, None)),  # nested deeper than an SDK body ever is
+])
+def test_error_fields_in_every_shape_the_sdk_reads(body, pair):
+    assert sms.error_fields(body) == pair
+
+
+@pytest.mark.parametrize("code, own", [("SMS.1801", True), ("SMS.2252", True), ("APIGW.0101", False),
+                                       ("APIGW.0103", False), ("APIG.0101", False), (None, False), ("", False),
+                                       (404, False)])
+def test_only_the_service_own_codes_mean_absent(code, own):
+    assert sms.SmsApiError("read", status=404, error_code=code).is_absence() is own
+    assert sms.SmsApiError("read", status=400, error_code=code).is_absence() is False
+
+
+def test_an_error_reads_the_same_on_every_path():
+    error = sms.SmsApiError("delete SMS task t", status=400, error_code="SMS.2015", error_msg="busy", hint="Stop it")
+    assert str(error) == error.message() == "Failed to delete SMS task t: SMS.2015 busy (HTTP 400). Stop it"
 
 
 def test_listing_restarts_when_pages_shift(emulator):
