@@ -27,9 +27,9 @@ options:
       - When not set, the site is guessed from the region name (V(cn-*) regions V(china), any other
         V(international)). A failure that a wrong guess could cause (HTTP 401 or 403 on the first SMS request, a
         404 from the API gateway) then says so, naming the endpoint used.
+      - V(china) or V(international). An empty value counts as not set.
       - If not set, the value of the E(HW_SITE) environment variable is used.
     type: str
-    choices: [china, international]
   endpoint:
     description:
       - Base URL of the SMS API, for example V(https://sms.cn-north-4.myhuaweicloud.com) or a local test endpoint.

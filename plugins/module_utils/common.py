@@ -19,6 +19,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.client import (
     DEFAULT_CLOUD,
     HAS_REQUESTS,
     OWN_SMS_HOSTS,
+    SITE_REGIONS,
     REQUESTS_IMPORT_ERROR,
     Credentials,
     SmsApiError,
@@ -31,7 +32,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.client import (
 CONNECTION_ARGUMENT_SPEC = dict(
     region=dict(type="str", fallback=(env_fallback, ["HW_REGION_NAME"])),
     endpoint=dict(type="str", fallback=(env_fallback, ["HW_SMS_ENDPOINT"])),
-    site=dict(type="str", choices=["china", "international"], fallback=(env_fallback, ["HW_SITE"])),
+    site=dict(type="str", fallback=(env_fallback, ["HW_SITE"])),
     cloud=dict(type="str", default=DEFAULT_CLOUD, fallback=(env_fallback, ["HW_CLOUD"])),
     auth_url=dict(type="str", fallback=(env_fallback, ["HW_AUTH_URL"])),
     auth_token=dict(type="str", no_log=True, fallback=(env_fallback, ["HW_AUTH_TOKEN"])),
@@ -187,6 +188,9 @@ class SmsModule:
         credentials, problem = choose_credentials(params)
         if problem:
             self.fail(problem)
+        params["site"] = params["site"] or None  # an empty HW_SITE (as a credential type injects it) is not set
+        if params["site"] not in (None,) + tuple(SITE_REGIONS):
+            self.fail("site must be one of %s, got %r" % (", ".join(SITE_REGIONS), params["site"]))
         region = params["region"]
         cloud = params["cloud"] or DEFAULT_CLOUD
         endpoint = params["endpoint"] or (sms_endpoint(region, cloud, params["site"]) if region else None)

@@ -27,7 +27,7 @@ SECURITY_TOKEN = "STS-security-token-example-0123456789abcdef"
 SECRET_INPUTS = {"auth_token", "secret_key", "security_token", "password"}
 INJECTED = {
     "HW_CREDENTIALS_FILE", "HW_REGION_NAME", "HW_ACCESS_KEY", "HW_USER_NAME", "HW_DOMAIN_NAME", "HW_PROJECT_ID",
-    "HW_PROJECT_NAME", "HW_SMS_ENDPOINT", "HW_AUTH_URL", "HW_CLOUD",
+    "HW_PROJECT_NAME", "HW_SMS_ENDPOINT", "HW_AUTH_URL", "HW_CLOUD", "HW_SITE",
 }
 CREDENTIALS_FILE = "/runner/env/tmp_credentials"
 AUTH_INPUTS = {

@@ -164,3 +164,14 @@ def test_regions_with_an_sms_endpoint_of_their_own(cloud, playbook, region, host
                              auth_token=TOKEN, ca_path=cloud.ca_path)], env=cloud.env)
     assert run.status() == "changed", run.result()["msg"]
     assert cloud.hosts() == [host]
+
+
+def test_unknown_site_fails_before_any_request_and_empty_means_unset(cloud, adhoc):
+    bad = adhoc("task_id=t-1 state=absent region=cn-north-4", env=dict(cloud.env, HW_SITE="europe",
+                                                                       HW_AUTH_TOKEN=TOKEN))
+    assert bad.rc != 0 and "site must be one of china, international, got 'europe'" in bad.stdout
+    task = cloud.china.add_task(name="empty-site")
+    empty = adhoc("task_id=%s state=absent region=cn-north-4 ca_path=%s" % (task["id"], cloud.ca_path),
+                  env=dict(cloud.env, HW_SITE="", HW_AUTH_TOKEN=TOKEN))
+    assert empty.rc == 0, empty.stdout
+    assert cloud.hosts() == [CHINA_SMS]  # the bad site sent nothing; the empty one was a guess, China
