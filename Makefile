@@ -5,6 +5,7 @@
 #   make sanity     ansible-test sanity on a clean copy of the collection
 #   make units      pytest tests/unit
 #   make integration  pytest tests/integration -n auto
+#   make contract   requests and answers of the integration runs against the official SDK's models
 #   make lint       ansible-lint (production profile)
 #   make docs-lint  antsibull-docs lint-collection-docs --plugin-docs
 #   make changelog-lint  antsibull-changelog lint
@@ -51,7 +52,7 @@ if [ "$$rc" -eq 5 ]; then echo "note: no tests collected in $(1)"; rc=0; fi; \
 exit "$$rc"
 endef
 
-.PHONY: bench help venv prepare sanity units integration lint docs-lint changelog-lint build-check test demo clean distclean
+.PHONY: bench help venv prepare sanity units integration contract lint docs-lint changelog-lint build-check test demo clean distclean
 
 help:
 	@sed -n 's/^#   \(make .*\)/  \1/p' Makefile
@@ -83,8 +84,14 @@ sanity: prepare
 units: prepare
 	@$(call run_pytest,tests/unit,)
 
+# The emulators' journals are kept in build/journals for the SDK contract check (make contract).
+integration: export SMS_EMULATOR_JOURNAL_DIR := $(CURDIR)/build/journals
 integration: prepare
+	rm -rf build/journals
 	@$(call run_pytest,tests/integration,-n auto)
+
+contract: prepare
+	@$(call run_pytest,tests/contract,)
 
 lint: prepare
 	XDG_CACHE_HOME="$(CURDIR)/build/cache" "$(BIN)/ansible-lint" --nocolor --profile production

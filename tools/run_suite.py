@@ -48,6 +48,8 @@ STEPS = [
          make_vars=['PYTEST_ARGS=--junitxml=%s' % (RESULTS / 'units.xml')]),
     Step('integration', 'integration', junit=RESULTS / 'integration.xml',
          make_vars=['PYTEST_ARGS=--junitxml=%s' % (RESULTS / 'integration.xml')]),
+    Step('contract', 'contract', junit=RESULTS / 'contract.xml',
+         make_vars=['PYTEST_ARGS=--junitxml=%s' % (RESULTS / 'contract.xml')]),
     Step('ansible-lint', 'lint'),
     Step('docs-lint', 'docs-lint'),
     Step('changelog-lint', 'changelog-lint'),

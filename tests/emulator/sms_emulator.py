@@ -169,6 +169,7 @@ LIST_NESTED_KEYS = {
     "target_server": ("id", "vm_id", "name", "ip", "os_type", "os_version"),
     "clone_server": ("vm_id", "name"),
 }
+LIST_SUB_TASK_KEYS = ("id", "name", "progress", "start_date", "end_date", "process_trace")
 
 # Deletion rule (newest reference): refused when connected AND the source state is busy.
 BUSY_SOURCE_STATES = frozenset((
@@ -228,12 +229,39 @@ def delete_refused(task: dict) -> bool:
     return task.get("state") in BUSY_TASK_STATES
 
 
+def reply_keys(body: bytes) -> list | None:
+    """The key paths of a JSON answer (``tasks[].source_server.state``), or None when it is not a JSON object."""
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    paths = set()
+
+    def walk(value, prefix):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                path = f"{prefix}.{key}" if prefix else key
+                paths.add(path)
+                walk(item, path)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, prefix + "[]")
+
+    walk(data, "")
+    return sorted(paths)
+
+
 def list_item(task: dict) -> dict:
     """A task as it appears in a list answer: no ``connected``, the list model's field set."""
     item = {key: copy.deepcopy(value) for key, value in task.items() if key not in GET_ONLY_KEYS}
     for key, allowed in LIST_NESTED_KEYS.items():
         if isinstance(item.get(key), dict):
             item[key] = {name: value for name, value in item[key].items() if name in allowed}
+    if isinstance(item.get("sub_tasks"), list):
+        item["sub_tasks"] = [{name: value for name, value in sub.items() if name in LIST_SUB_TASK_KEYS}
+                             for sub in item["sub_tasks"] if isinstance(sub, dict)]
     item.setdefault("log_collect_status", "INIT")
     item.setdefault("syncing", _source_state(task) == "syncing")
     item.setdefault("special_config", [])
@@ -459,12 +487,23 @@ class Emulator:
         return self
 
     def stop(self):
-        """Stop serving and close the listening socket."""
+        """Stop serving and close the listening socket.
+
+        With ``SMS_EMULATOR_JOURNAL_DIR`` set, the journal is kept there as a JSON file (the SDK contract test
+        reads every journal of a test run).
+        """
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._thread.join(timeout=5)
             self._server = None
+            keep = os.environ.get("SMS_EMULATOR_JOURNAL_DIR")
+            if keep:
+                os.makedirs(keep, exist_ok=True)
+                with self.lock:
+                    text = json.dumps(self.journal)
+                with open(os.path.join(keep, f"{uuid.uuid4().hex}.json"), "w", encoding="utf-8") as handle:
+                    handle.write(text)
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -686,6 +725,8 @@ class Emulator:
             reply = self._restyle(self._process(request, route, task_id))
         with self.lock:
             entry["status"] = reply.status
+            if 200 <= reply.status < 300:
+                entry["reply_keys"] = reply_keys(reply.body)
         handler.send(reply, request.request_id)
 
     @staticmethod

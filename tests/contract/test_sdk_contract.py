@@ -1,0 +1,201 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The collection and its emulator against the official SDK (``huaweicloudsdksms``, a test-only dependency).
+
+The integration tests keep every emulator's journal (``SMS_EMULATOR_JOURNAL_DIR``, set by ``make integration``).
+Here, every SMS request those runs sent must be an operation of the SDK (method and path template, query parameter
+names, body field names, as its ``_<operation>_http_info`` builds them), and every success body the emulator
+served must use only fields of the SDK's response model for that operation. The fields the modules read must
+exist in the SDK's models too. So neither the module nor the emulator can drift from the service unseen.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from huaweicloudsdksms.v3 import model as sms_model
+from huaweicloudsdksms.v3.sms_client import SmsClient
+
+ROOT = Path(__file__).resolve().parents[2]
+JOURNALS = ROOT / "build" / "journals"
+IAM_PATHS = ("/v3/auth/tokens", "/v3/projects")
+PRIMITIVES = ("str", "int", "bool", "float", "date", "datetime", "object")
+
+
+# ---- the SDK's operations ----------------------------------------------------------------------------------
+
+def _camel(name):
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _model(type_name):
+    """The SDK model class named by an openapi type (``list[TasksResponseBody]`` -> TasksResponseBody), or None."""
+    inner = re.sub(r"^list\[(.*)\]$", r"\1", type_name)
+    return getattr(sms_model, inner, None) if inner not in PRIMITIVES and not inner.startswith("dict(") else None
+
+
+def _placeholder(type_name):
+    model = _model(type_name)
+    if model is not None:
+        return model()
+    return {"int": 1, "bool": True}.get(type_name, [] if type_name.startswith("list[") else "x")
+
+
+def sdk_operations():
+    """Every SMS operation of the SDK: method, path regex, query names, body field names, response model."""
+    operations = []
+    for name in sorted(vars(SmsClient)):
+        match = re.fullmatch(r"_(\w+)_http_info", name)
+        if not match:
+            continue
+        request_class = getattr(sms_model, _camel(match.group(1)) + "Request")
+        request = request_class()
+        for attribute, type_name in request_class.openapi_types.items():
+            setattr(request, attribute, _placeholder(type_name))
+        info = getattr(SmsClient, name)(request)
+        body = info["body"]
+        template = info["resource_path"]
+        operations.append({
+            "operation": match.group(1),
+            "method": info["method"],
+            "template": template,
+            "regex": re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)) + "/?$"),
+            "placeholders": template.count("{"),
+            "query": {key for key, _value in info["query_params"]},
+            "body": set(type(body).attribute_map.values()) if hasattr(type(body), "attribute_map") else set(),
+            "response": getattr(sms_model, info["response_type"]),
+        })
+    return operations
+
+
+OPERATIONS = sdk_operations()
+
+
+def operation_for(method, path):
+    """The SDK operation a request is, preferring a literal path (``/v3/tasks/delete``) over a template."""
+    found = [op for op in OPERATIONS if op["method"] == method and op["regex"].match(path)]
+    return min(found, key=lambda op: op["placeholders"]) if found else None
+
+
+def unknown_keys(model, key_paths):
+    """The key paths of an answer that the SDK's model does not have."""
+    unknown = []
+    for key_path in key_paths:
+        current = model
+        for key in key_path.split("."):
+            key = key.replace("[]", "")
+            if current is None:
+                break  # below a free-form field (a dict or object): anything goes
+            types = dict((json_key, current.openapi_types[attr]) for attr, json_key in current.attribute_map.items())
+            if key not in types:
+                unknown.append(key_path)
+                break
+            current = _model(types[key])
+    return unknown
+
+
+# ---- what the integration runs sent and received -----------------------------------------------------------
+
+def journal_entries():
+    entries = []
+    for path in sorted(JOURNALS.glob("*.json")):
+        entries.extend(json.loads(path.read_text(encoding="utf-8")))
+    return entries
+
+
+@pytest.fixture(scope="module")
+def sms_requests():
+    entries = journal_entries()
+    if not entries:
+        pytest.fail("no emulator journals in %s: run `make integration` first (it keeps them)" % JOURNALS)
+    # requests under another prefix come from tests that point the module at a wrong endpoint on purpose
+    sms = [entry for entry in entries if entry["path"].startswith("/v3/") and not entry["path"].startswith(IAM_PATHS)]
+    assert len(sms) > 500, "too few SMS requests in the journals (%d) for a contract check" % len(sms)
+    return sms
+
+
+def test_the_sdk_knows_the_operations_the_collection_uses():
+    used = {("GET", "/v3/tasks/{task_id}"), ("GET", "/v3/tasks"), ("DELETE", "/v3/tasks/{task_id}"),
+            ("POST", "/v3/tasks/delete"), ("POST", "/v3/tasks/{task_id}/action")}
+    assert used <= {(op["method"], op["template"]) for op in OPERATIONS}
+
+
+def test_every_request_is_an_sdk_operation(sms_requests):
+    problems = set()
+    for entry in sms_requests:
+        op = operation_for(entry["method"], entry["path"])
+        if op is None:
+            problems.add("%s %s: no SDK operation" % (entry["method"], entry["path"]))
+            continue
+        extra = set(entry["query"]) - op["query"]
+        if extra:
+            problems.add("%s %s: query %s not in %s" % (entry["method"], op["template"], sorted(extra), op["operation"]))
+        body = entry["body"]
+        if op["body"] and not isinstance(body, dict):
+            problems.add("%s %s: body %r is not an object" % (entry["method"], op["template"], body))
+        elif isinstance(body, dict) and set(body) - op["body"]:
+            problems.add("%s %s: body fields %s not in %s" % (entry["method"], op["template"],
+                                                              sorted(set(body) - op["body"]), op["operation"]))
+        elif not op["body"] and body not in (None, ""):
+            problems.add("%s %s: a body %r where the SDK sends none" % (entry["method"], op["template"], body))
+    assert not problems, "\n".join(sorted(problems))
+
+
+def test_every_success_body_fits_the_sdk_response_model(sms_requests):
+    problems, checked = set(), 0
+    for entry in sms_requests:
+        keys = entry.get("reply_keys")
+        op = operation_for(entry["method"], entry["path"])
+        if not keys or op is None:
+            continue
+        checked += 1
+        for key_path in unknown_keys(op["response"], keys):
+            problems.add("%s %s: %s not in %s" % (entry["method"], op["template"], key_path, op["response"].__name__))
+    assert checked > 100
+    assert not problems, "\n".join(sorted(problems))
+
+
+# ---- the fields the modules read --------------------------------------------------------------------------
+
+READ_PATTERNS = {
+    # variable name in the plugins -> the SDK model its fields must exist in
+    r"\b(?:task|latest|single)(?:\.get\(|\[)\"(\w+)\"": sms_model.ShowTaskResponse,
+    r"\bitem(?:\.get\(|\[)\"(\w+)\"": sms_model.TasksResponseBody,
+    r"\bsource(?:\.get\(|\[)\"(\w+)\"": sms_model.SourceServerAssociatedWithTask,
+    r"\bpage(?:\.get\(|\[)\"(\w+)\"": sms_model.ListTasksResponse,
+}
+# what the decommission role reads from sms_task_info's tasks (attribute names in its templates)
+ROLE_READS = ("id", "name", "state", "source_server.id")
+
+
+def fields_read_by_the_plugins():
+    found = {}
+    for path in sorted((ROOT / "plugins").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for pattern, model in READ_PATTERNS.items():
+            for field in re.findall(pattern, text):
+                found.setdefault(model, set()).add(field)
+    return found
+
+
+def test_fields_the_modules_read_exist_in_the_sdk_models():
+    found = fields_read_by_the_plugins()
+    assert {"id", "state", "connected", "source_server"} <= found[sms_model.ShowTaskResponse]
+    assert "state" in found[sms_model.SourceServerAssociatedWithTask]
+    missing = ["%s.%s" % (model.__name__, field) for model, fields in found.items()
+               for field in sorted(fields) if unknown_keys(model, [field])]
+    missing += ["TasksResponseBody.%s" % field for field in ROLE_READS
+                if unknown_keys(sms_model.TasksResponseBody, [field])]
+    assert not missing, missing
+
+
+def test_the_check_itself_catches_a_field_the_sdk_lacks():
+    assert unknown_keys(sms_model.ShowTaskResponse, ["source_server.state", "sub_tasks[].progress"]) == []
+    assert unknown_keys(sms_model.ShowTaskResponse, ["source_server.invented"]) == ["source_server.invented"]
+    assert unknown_keys(sms_model.TasksResponseBody, ["connected"]) == ["connected"]  # GET one only
+    assert operation_for("POST", "/v3/tasks/delete")["operation"] == "delete_tasks"
+    assert operation_for("DELETE", "/v3/tasks/abc")["operation"] == "delete_task"
