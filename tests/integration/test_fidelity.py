@@ -114,7 +114,7 @@ def test_hidden_task_is_found_stopped_and_deleted_not_vanished(emulator, playboo
     assert by_id(result)[hidden]["result"] == "stopped_and_deleted"
     assert [by_id(result)[task_id]["result"] for task_id in shown] == ["deleted"] * 3
     assert emulator.tasks == {}
-    reads_of_hidden = [entry for entry in emulator.requests("GET", "/v3/tasks/" + hidden)]
+    reads_of_hidden = emulator.requests("GET", "/v3/tasks/" + hidden)
     assert len(reads_of_hidden) >= 2  # found by a read of its own, and followed by reads while it stopped
 
 
