@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import email.utils
+import html
 import json
 import math
 import random
@@ -20,17 +21,18 @@ import re
 import time
 
 try:
-    from urllib.parse import quote, urlsplit
+    from urllib.parse import quote, quote_plus, urlsplit
 except ImportError:  # pragma: no cover
-    from urllib import quote  # type: ignore
+    from urllib import quote, quote_plus  # type: ignore
     from urlparse import urlsplit  # type: ignore
 
 try:
     import requests
+    from requests.packages.urllib3 import exceptions as urllib3_exceptions
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - reported by the module through missing_required_lib
-    requests = None
+    requests = urllib3_exceptions = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
@@ -40,11 +42,16 @@ USER_AGENT = "hwcloud.sms-ansible-collection"
 LIST_PAGE_SIZE = 200
 BATCH_SIZE = 50
 LIST_ATTEMPTS = 4
+LIST_PAGE_MARGIN = 2  # pages read beyond what the first page's count implies, for tasks added meanwhile
+MAX_LIST_PAGES = 500  # 100,000 tasks: no listing reads more
 RETRY_STATUSES = frozenset([429, 502, 503, 504])
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
 RETRY_AFTER_CAP = 120.0
 EXCERPT_LENGTH = 200
+EXCERPT_SOURCE = 4096  # characters of a body looked at for an excerpt
+MASK = "********"
+MAX_BODY = 16 * 2 ** 20  # bytes of an answer read at most
 CLOCK_TOLERANCE = 15 * 60
 
 # Endpoints of the SMS service: one per site, not per region. Two regions have an endpoint of their own.
@@ -158,8 +165,11 @@ class SmsApiError(Exception):
         return self.status == 404 and is_service_code(self.error_code)
 
     @classmethod
-    def from_response(cls, operation, response, retries=0, hint=None):
-        body = _json_or_none(response)
+    def from_response(cls, operation, response, retries=0, hint=None, redact=None, quote_body=True):
+        """The error an answer describes. ``redact`` masks secrets in every text taken from the answer, before
+        anything is cut or cleaned; ``quote_body=False`` keeps a body without error fields out of the message."""
+        redact = redact or (lambda text: text)
+        body = _redacted(_json_or_none(response), redact)
         fields = {}
         if isinstance(body, dict):
             code, msg = error_fields(body)
@@ -175,7 +185,7 @@ class SmsApiError(Exception):
             request_id = body.get("request_id")
         excerpt = None
         if not fields.get("error_code") and not fields.get("error_msg"):
-            excerpt = _excerpt(response.text)
+            excerpt = _excerpt(redact(_head(response.text))) if quote_body else "(body not shown)"
         return cls(operation, status=response.status_code, request_id=request_id, excerpt=excerpt,
                    retries=retries, hint=hint, **fields)
 
@@ -209,10 +219,46 @@ def is_service_code(code):
 
 
 def _json_or_none(response):
+    """The JSON body, or None when there is none: not JSON, not UTF-8, or nested too deep to parse."""
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
+
+
+def _head(text):
+    """The start of a body, short enough for any further cleaning to take no time."""
+    return (text or "")[:EXCERPT_SOURCE]
+
+
+def _redacted(value, redact):
+    """``value`` (a parsed body) with ``redact`` applied to every string in it."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redacted(item, redact) for item in value]
+    if isinstance(value, dict):
+        return dict((key, _redacted(item, redact)) for key, item in value.items())
+    return value
+
+
+def redactor(secrets):
+    """A function that replaces each of ``secrets``, also as it may come back HTML-escaped, JSON-escaped,
+    URL-encoded or with its whitespace collapsed, by ``********`` (as Ansible masks them)."""
+    variants = set()
+    for secret in secrets:
+        if not secret or len(secret) < 3:
+            continue
+        variants.update([secret, html.escape(secret), html.escape(secret, quote=False), json.dumps(secret)[1:-1],
+                         quote(secret, safe=""), quote_plus(secret), " ".join(secret.split())])
+    ordered = sorted((variant for variant in variants if variant), key=len, reverse=True)
+
+    def redact(text):
+        for variant in ordered:
+            if variant in text:
+                text = text.replace(variant, MASK)
+        return text
+    return redact
 
 
 def _short(value, limit=1000):
@@ -223,7 +269,7 @@ def _short(value, limit=1000):
 
 def _excerpt(text):
     """A short, single-line excerpt of a body that is not JSON (for example a gateway's HTML page)."""
-    text = re.sub(r"<[^>]*>", " ", text or "")
+    text = re.sub(r"<[^<>]*>", " ", _head(text))
     text = " ".join(text.split())
     if not text:
         return "(empty body)"
@@ -354,7 +400,7 @@ class SmsClient:
 
     def _list_once(self, filters):
         """One pass over the pages; None when the list changed under the reader."""
-        tasks, seen, first_count = [], set(), None
+        tasks, seen, first_count, pages = [], set(), None, 0
         query = [(key, value) for key, value in filters.items() if value is not None]
         operation = "list SMS tasks"
         while True:
@@ -365,8 +411,14 @@ class SmsClient:
             if not isinstance(items, list) or not all(isinstance(item, dict) and item.get("id") for item in items) \
                     or not isinstance(count, int):
                 raise SmsApiError(operation, reason="the answer is not a page of tasks", status=response.status_code,
-                                  request_id=response.headers.get("X-Request-Id"), excerpt=_excerpt(response.text))
+                                  request_id=response.headers.get("X-Request-Id"),
+                                  excerpt=_excerpt(self.redact(_head(response.text))))
             first_count = count if first_count is None else first_count
+            pages += 1
+            if pages > min(-(-first_count // LIST_PAGE_SIZE) + LIST_PAGE_MARGIN, MAX_LIST_PAGES):
+                raise SmsApiError(operation, reason="the list did not end after %d pages although its first page "
+                                  "counted %d tasks (at most %d pages are read): stopped reading"
+                                  % (pages - 1, first_count, MAX_LIST_PAGES))
             ids = [item["id"] for item in items]
             if count != first_count or seen.intersection(ids):
                 return None
@@ -399,13 +451,13 @@ class SmsClient:
     # ---- transport --------------------------------------------------------
 
     def request(self, method, segments, query=None, body=None, operation="call SMS", missing_ok=False,
-                base=None, idempotent=None, authenticate=True):
+                base=None, idempotent=None, authenticate=True, quote_body=True):
         """Send one API request with retries; return the response, or None for SMS's own 404 when ``missing_ok``."""
         return self.call(method, segments, query=query, body=body, operation=operation, missing_ok=missing_ok,
-                         base=base, idempotent=idempotent, authenticate=authenticate)[0]
+                         base=base, idempotent=idempotent, authenticate=authenticate, quote_body=quote_body)[0]
 
     def call(self, method, segments, query=None, body=None, operation="call SMS", missing_ok=False,
-             base=None, idempotent=None, authenticate=True):
+             base=None, idempotent=None, authenticate=True, quote_body=True):
         """Send one API request with retries. Returns ``(response, unclear)``.
 
         ``response`` is None for a 404 that SMS itself sent (:meth:`SmsApiError.is_absence`) when
@@ -414,9 +466,10 @@ class SmsClient:
 
         ``segments`` are the decoded path segments; each is percent-encoded
         into the URL. GET and DELETE are retried on throttling, gateway
-        errors and connection failures; other methods only on throttling
+        errors and network failures; other methods only on throttling
         (the request was then not processed), unless ``idempotent`` says
-        a repeat is harmless.
+        a repeat is harmless. ``quote_body=False`` keeps the body of a failed
+        answer out of the error (an IAM error may echo the password).
         """
         if any(unsafe_segment(segment) for segment in segments):
             raise SmsApiError(operation, reason="refused to send a request whose path segments %r could reach another "
@@ -438,12 +491,9 @@ class SmsClient:
             if authenticate:
                 headers = self._authenticate(headers, method, path, query, data, sms_call=sms_call)
             try:
-                response = self.session.request(method, url, data=data, headers=headers, timeout=self.timeout,
-                                                verify=self.verify, allow_redirects=False)
+                response = self._send(method, url, data, headers)
             except (requests.exceptions.RequestException, OSError) as exc:
-                retryable = idempotent and isinstance(exc, requests.exceptions.RequestException) and \
-                    not isinstance(exc, requests.exceptions.SSLError)
-                if not retryable or attempt >= self.max_retries:
+                if not (idempotent and is_network_error(exc)) or attempt >= self.max_retries:
                     raise SmsApiError(operation, reason=self._describe_exception(exc, split), retries=attempt)
                 unclear = unclear or may_have_arrived(exc)
                 self.sleep(retry_delay(attempt))
@@ -457,18 +507,46 @@ class SmsClient:
                 self._reauthenticated = True
                 self._token = None
                 continue
-            if status == 404 and missing_ok:
-                error = SmsApiError.from_response(operation, response, retries=attempt)
-                if error.is_absence():
-                    return None, unclear
+            if status == 404 and missing_ok and self._error(operation, response).is_absence():
+                return None, unclear
             retryable = status == 429 or (idempotent and status in RETRY_STATUSES)
             if retryable and attempt < self.max_retries:
                 unclear = unclear or status in (502, 504)
                 self.sleep(retry_delay(attempt, response.headers.get("Retry-After")))
                 attempt += 1
                 continue
-            raise SmsApiError.from_response(operation, response, retries=attempt,
-                                            hint=self._failure_hint(response, split, sms_call))
+            raise self._error(operation, response, retries=attempt, hint=self._failure_hint(response, split, sms_call),
+                              quote_body=quote_body)
+
+    def _send(self, method, url, data, headers):
+        """One HTTP exchange, the whole answer read within ``timeout`` seconds and at most MAX_BODY bytes.
+
+        ``timeout`` bounds the connection and each wait for data; the deadline bounds the whole answer, so an
+        endpoint that sends one byte at a time cannot hold the run.
+        """
+        deadline = time.monotonic() + self.timeout
+        response = self.session.request(method, url, data=data, headers=headers, timeout=self.timeout,
+                                        verify=self.verify, allow_redirects=False, stream=True)
+        try:
+            response._content = _read_body(response.raw, deadline)  # pylint: disable=protected-access
+        except BaseException:
+            response.close()
+            raise
+        response.raw.release_conn()
+        return response
+
+    def _error(self, operation, response, retries=0, hint=None, quote_body=True):
+        return SmsApiError.from_response(operation, response, retries=retries, hint=hint, redact=self.redact,
+                                         quote_body=quote_body)
+
+    def redact(self, text):
+        """``text`` with every secret this client knows masked (also escaped or encoded forms of it)."""
+        return redactor(self.secrets())(text)
+
+    def secrets(self):
+        creds = self.credentials
+        return [value for value in (creds.auth_token, creds.secret_key, creds.security_token, creds.password,
+                                    self._token) if value]
 
     def _failure_hint(self, response, split, sms_call):
         """What may have caused a failed answer, when the answer alone does not say it: None or a sentence."""
@@ -490,10 +568,14 @@ class SmsClient:
         body = _json_or_none(response)
         if not isinstance(body, dict):
             raise SmsApiError(operation, reason="the answer is not a JSON object", status=response.status_code,
-                              request_id=response.headers.get("X-Request-Id"), excerpt=_excerpt(response.text))
+                              request_id=response.headers.get("X-Request-Id"),
+                              excerpt=_excerpt(self.redact(_head(response.text))))
         return body
 
     def _describe_exception(self, exc, split):
+        """What went wrong, from the exception's type: its text may quote headers, URLs or proxy credentials."""
+        if isinstance(exc, AnswerTooLarge):
+            return "%s from %s: stopped reading" % (exc.args[0], split.netloc)
         if isinstance(exc, requests.exceptions.SSLError):
             return ("TLS certificate verification failed for %s (%s). Point ca_path at the CA bundle that signed "
                     "the endpoint's certificate, or set validate_certs to false for a test endpoint"
@@ -501,7 +583,9 @@ class SmsClient:
         if isinstance(exc, requests.exceptions.Timeout):
             return "no answer from %s within %s seconds (%s); raise timeout if the service is slow" % (
                 split.netloc, self.timeout, type(exc).__name__)
-        return "could not connect to %s (%s: %s)" % (split.netloc, type(exc).__name__, _first_line(exc))
+        if not is_network_error(exc):
+            return "the request to %s could not be sent (%s); no request was made" % (split.netloc, type(exc).__name__)
+        return "could not connect to %s (%s%s)" % (split.netloc, type(exc).__name__, _errno_text(exc))
 
     def _can_reauthenticate(self):
         return self.credentials.kind == "password" and not self._reauthenticated and self._token is not None
@@ -560,7 +644,7 @@ class SmsClient:
             "scope": {"project": project}}}
         operation = "obtain an IAM token for user %s" % creds.user_name
         response = self.request("POST", ["auth", "tokens"], body=body, operation=operation, base=self.iam_url,
-                                idempotent=True, authenticate=False)
+                                idempotent=True, authenticate=False, quote_body=False)
         token = response.headers.get("X-Subject-Token")
         if token:
             self.on_secret(token)
@@ -575,13 +659,48 @@ def may_have_arrived(exc):
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return False
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return not isinstance(reason, requests.packages.urllib3.exceptions.NewConnectionError)
+    return not isinstance(reason, urllib3_exceptions.NewConnectionError)
 
 
-def _first_line(exc):
-    """The innermost reason of a connection failure (``[Errno 111] Connection refused``), briefly."""
-    text = str(exc)
-    found = re.findall(r"(\[Errno [^\]]+\][^'\")]*|Connection (?:reset|aborted|refused)[^'\")]*|RemoteDisconnected[^'\")]*)", text)
-    text = found[-1] if found else text
-    lines = text.strip().splitlines()
-    return lines[0][:300].strip(" .,") if lines else ""
+def is_network_error(exc):
+    """True for a failure of the network or of the other side, worth a retry; False for a request that could not
+    be built or sent at all (an invalid header or URL) and for a TLS failure."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    return isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                            requests.exceptions.ChunkedEncodingError, OSError))
+
+
+class AnswerTooLarge(Exception):
+    """An answer larger than MAX_BODY: reading stopped."""
+
+
+def _read_body(raw, deadline):
+    """The body of a streamed answer, read in pieces so that the deadline and the size limit are checked as it
+    arrives (``read1`` returns what has arrived; an older urllib3 without it reads small pieces)."""
+    read1 = getattr(raw, "read1", None)
+    chunks, size = [], 0
+    try:
+        while True:
+            chunk = read1(65536, decode_content=True) if read1 else raw.read(4096, decode_content=True)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise AnswerTooLarge("the answer was larger than %d MiB" % (MAX_BODY // 2 ** 20))
+            if time.monotonic() > deadline:
+                raise requests.exceptions.ReadTimeout("the answer did not end within the timeout")
+            chunks.append(chunk)
+    except urllib3_exceptions.ReadTimeoutError:
+        raise requests.exceptions.ReadTimeout("no data within the timeout")
+    except (urllib3_exceptions.HTTPError, OSError) as exc:
+        raise requests.exceptions.ConnectionError("%s while reading the answer" % type(exc).__name__)
+
+
+def _errno_text(exc):
+    """The operating system's reason of a connection failure (``: [Errno 111] Connection refused``), or nothing.
+
+    Only this part of the exception's text is used: the rest may quote a URL or a proxy's credentials.
+    """
+    found = re.findall(r"\[Errno -?\d+\] [A-Za-z ,.'-]{1,80}", _head(str(exc)))
+    return ": %s" % found[-1].strip(" .,'") if found else ""
