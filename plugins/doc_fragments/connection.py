@@ -104,7 +104,11 @@ options:
     description:
       - Path to a JSON object whose keys name credential options (V(auth_token), V(access_key), V(secret_key),
         V(security_token), V(user_name), V(password), V(domain_name), V(project_id), V(project_name)).
-      - Its values fill the options that are not set otherwise. Secret values are masked in all output.
+      - How it combines with options and environment variables - when the options and environment variables hold a
+        complete way to authenticate, they are used as they are and the file's credentials are ignored (with a
+        warning). Otherwise the file fills each credential option that is not set, so the environment may hold the
+        access key and the file the secret key. Secret values are masked in all output.
+      - A file that group or others may read gets a warning.
       - Keeps secrets out of the environment, which job runners record - the collection's AWX credential type
         injects the secrets this way.
       - If not set, the value of the E(HW_CREDENTIALS_FILE) environment variable is used.
@@ -115,6 +119,15 @@ options:
       - Proxies are taken from the usual E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
     type: bool
     default: true
+  allow_http:
+    description:
+      - Allow an O(endpoint) or O(auth_url) with plain C(http://) to a host other than this machine's loopback
+        address. Tokens, passwords and AK/SK-signed requests (which the gateway accepts for 15 minutes) then cross
+        the network unencrypted; a warning says so.
+      - Without it, such a URL is refused before any request. C(http://) to C(127.0.0.1), C(::1) or
+        C(localhost) is always allowed.
+    type: bool
+    default: false
   ca_path:
     description:
       - Path to a PEM bundle of the certificate authorities to trust, for endpoints signed by a private CA.
@@ -137,8 +150,13 @@ options:
     default: 5
 notes:
   - Exactly one way to authenticate is used, in this order - O(auth_token), then O(access_key) and O(secret_key),
-    then O(user_name), O(password) and O(domain_name). Giving none of them, or only half of a pair, fails before
-    any request is sent.
+    then O(user_name), O(password) and O(domain_name). When more than one is complete, a warning names the one
+    used. Giving none of them, or only half of a pair, fails before any request is sent.
+  - Credentials with control characters (a line break pasted with a token), a O(region) that is not a region id,
+    a O(cloud) that is not a domain name, and an O(endpoint) or O(auth_url) with user information are refused
+    before any request, naming the option only.
+  - For ad-hoc commands, pass secrets through the environment or O(credentials_file), not as C(-a) arguments -
+    ansible-core prints ad-hoc arguments when a module fails.
   - The environment variables are those of the Huawei Cloud Terraform provider, so one set of credentials (for
     example an AWX credential) serves both tools.
 requirements:

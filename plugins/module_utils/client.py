@@ -42,7 +42,9 @@ USER_AGENT = "hwcloud.sms-ansible-collection"
 LIST_PAGE_SIZE = 200
 BATCH_SIZE = 50
 LIST_ATTEMPTS = 4
-LIST_PAGE_MARGIN = 2  # pages read beyond what the first page's count implies, for tasks added meanwhile
+# A listing reads at most the pages its first count implies with pages half full, plus a margin; never more
+# than MAX_LIST_PAGES. A list whose pages never end (a broken or hostile endpoint) is stopped there.
+LIST_PAGE_MARGIN = 2
 MAX_LIST_PAGES = 500  # 100,000 tasks: no listing reads more
 RETRY_STATUSES = frozenset([429, 502, 503, 504])
 BACKOFF_BASE = 1.0
@@ -57,6 +59,7 @@ CLOCK_TOLERANCE = 15 * 60
 # Endpoints of the SMS service: one per site, not per region. Two regions have an endpoint of their own.
 SITE_REGIONS = {"china": "cn-north-4", "international": "ap-southeast-3"}
 OWN_SMS_HOSTS = {"my-kualalumpur-1": "sms.my-kualalumpur-1", "ru-moscow-1": "sms-api.ru-moscow-1"}
+HOST_PATTERN = re.compile(r"^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 DEFAULT_CLOUD = "myhuaweicloud.com"
 EU_CLOUD = "myhuaweicloud.eu"
 # The regions whose IAM endpoint the official SDK knows (iam.<region>.<cloud>); any other uses the global iam.<cloud>.
@@ -83,15 +86,25 @@ def guess_site(region):
 def sms_endpoint(region, cloud=DEFAULT_CLOUD, site=None):
     """The SMS endpoint for an account of ``site`` (guessed from the region when None) working in ``region``."""
     host = OWN_SMS_HOSTS.get(region) or "sms.%s" % SITE_REGIONS[site or guess_site(region)]
-    return "https://%s.%s" % (host, domain_suffix(region, cloud))
+    return https_url("%s.%s" % (host, domain_suffix(region, cloud)))
 
 
 def iam_endpoint(region, cloud=DEFAULT_CLOUD):
     """The IAM endpoint (including ``/v3``) for ``region``: regional where the official SDK knows one, else global."""
     suffix = domain_suffix(region, cloud)
     if region in IAM_REGIONS:
-        return "https://iam.%s.%s/v3" % (region, suffix)
-    return "https://iam.%s/v3" % suffix
+        return https_url("iam.%s.%s" % (region, suffix)) + "/v3"
+    return https_url("iam.%s" % suffix) + "/v3"
+
+
+def https_url(host):
+    """``https://<host>``, after checking that it names exactly that host (ValueError otherwise): a region or
+    domain suffix must never be able to point a request, and its credentials, at another host."""
+    url = "https://%s" % host
+    split = urlsplit(url)
+    if not HOST_PATTERN.match(host) or split.hostname != host.lower() or split.port or split.path:
+        raise ValueError("refused to build an endpoint for the host %r: check region and cloud" % host[:100])
+    return url
 
 
 class SmsApiError(Exception):
@@ -415,7 +428,7 @@ class SmsClient:
                                   excerpt=_excerpt(self.redact(_head(response.text))))
             first_count = count if first_count is None else first_count
             pages += 1
-            if pages > min(-(-first_count // LIST_PAGE_SIZE) + LIST_PAGE_MARGIN, MAX_LIST_PAGES):
+            if pages > min(-(-first_count // (LIST_PAGE_SIZE // 2)) + LIST_PAGE_MARGIN, MAX_LIST_PAGES):
                 raise SmsApiError(operation, reason="the list did not end after %d pages although its first page "
                                   "counted %d tasks (at most %d pages are read): stopped reading"
                                   % (pages - 1, first_count, MAX_LIST_PAGES))
@@ -691,6 +704,8 @@ def _read_body(raw, deadline):
             if time.monotonic() > deadline:
                 raise requests.exceptions.ReadTimeout("the answer did not end within the timeout")
             chunks.append(chunk)
+    except requests.exceptions.RequestException:
+        raise
     except urllib3_exceptions.ReadTimeoutError:
         raise requests.exceptions.ReadTimeout("no data within the timeout")
     except (urllib3_exceptions.HTTPError, OSError) as exc:

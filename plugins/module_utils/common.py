@@ -9,8 +9,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import json
 import os
+import re
 import unicodedata
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -27,6 +29,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.client import (
     guess_site,
     iam_endpoint,
     sms_endpoint,
+    urlsplit,
 )
 
 CONNECTION_ARGUMENT_SPEC = dict(
@@ -46,6 +49,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     domain_name=dict(type="str", fallback=(env_fallback, ["HW_DOMAIN_NAME"])),
     credentials_file=dict(type="path", fallback=(env_fallback, ["HW_CREDENTIALS_FILE"])),
     validate_certs=dict(type="bool", default=True),
+    allow_http=dict(type="bool", default=False),
     ca_path=dict(type="path"),
     timeout=dict(type="int", default=30),
     max_retries=dict(type="int", default=5, fallback=(env_fallback, ["HW_MAX_RETRIES"])),
@@ -57,6 +61,13 @@ ENV_NAMES = dict((name, spec["fallback"][1][0]) for name, spec in CONNECTION_ARG
 FILE_OPTIONS = ("auth_token", "access_key", "secret_key", "security_token", "user_name", "password", "domain_name",
                 "project_id", "project_name")
 SECRET_OPTIONS = ("auth_token", "secret_key", "security_token", "password")
+CREDENTIAL_OPTIONS = ("auth_token", "access_key", "secret_key", "security_token", "user_name", "password", "domain_name")
+METHODS = (("token", ("auth_token",)), ("aksk", ("access_key", "secret_key")),
+           ("password", ("user_name", "password", "domain_name")))
+METHOD_NAMES = {"token": "auth_token", "aksk": "AK/SK", "password": "password"}
+MAX_CREDENTIALS_FILE = 1024 * 1024
+REGION_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 
 MAX_TASK_ID_LENGTH = 255
 FORBIDDEN_ID_CHARACTERS = "/?#%"
@@ -100,30 +111,183 @@ def site_note(params, endpoint):
                 endpoint, guessed, region, other, other))
 
 
-def choose_credentials(params):
-    """The one way to authenticate: ``auth_token``, then AK/SK, then password.
+def control_character_problem(name, value):
+    """Why a credential value cannot be used (it holds a control character, say a pasted line break), or None.
 
-    Returns (credentials, None) or (None, message naming what is missing).
+    Refused before any request: ``requests`` would reject the header and quote it, secret included.
     """
-    if params["auth_token"]:
-        return Credentials("token", auth_token=params["auth_token"]), None
-    if params["access_key"] or params["secret_key"]:
-        missing = [name for name in ("access_key", "secret_key") if not params[name]]
-        if missing:
-            return None, "AK/SK authentication needs both access_key and secret_key; missing: %s" % describe_options(missing)
-        return Credentials("aksk", access_key=params["access_key"], secret_key=params["secret_key"],
-                           security_token=params["security_token"]), None
-    password_options = ("user_name", "password", "domain_name")
-    if any(params[name] for name in password_options):
-        missing = [name for name in password_options if not params[name]]
-        if missing:
-            return None, "password authentication needs user_name, password and domain_name; missing: %s" % (
-                describe_options(missing))
-        return Credentials("password", user_name=params["user_name"], password=params["password"],
-                           domain_name=params["domain_name"]), None
-    return None, ("no credentials given: set auth_token (env HW_AUTH_TOKEN), or access_key and secret_key "
-                  "(env HW_ACCESS_KEY, HW_SECRET_KEY), or user_name, password and domain_name "
-                  "(env HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME)")
+    if isinstance(value, str) and any(unicodedata.category(char) == "Cc" for char in value):
+        return "%s must not contain control characters such as a line break (was it pasted from a file?)" % name
+    return None
+
+
+def read_credentials_file(path):
+    """The credential options held by ``credentials_file``: ``(values, problem, warnings)``."""
+    try:
+        with open(path, "rb") as handle:
+            values = json.loads(handle.read(MAX_CREDENTIALS_FILE).decode("utf-8"))
+        mode = os.stat(path).st_mode
+    except (IOError, OSError, ValueError, RecursionError) as exc:
+        return None, "credentials_file %s could not be read as a JSON object: %s" % (path, type(exc).__name__), []
+    if not isinstance(values, dict):
+        return None, "credentials_file %s must hold a JSON object" % path, []
+    unknown = sorted(key for key in values if key not in FILE_OPTIONS)
+    if unknown:
+        return None, "credentials_file %s holds unknown keys %s; known: %s" % (
+            path, ", ".join(unknown), ", ".join(FILE_OPTIONS)), []
+    values = dict((key, value) for key, value in values.items() if value not in (None, ""))
+    for key, value in values.items():
+        if not isinstance(value, str):
+            return None, "credentials_file %s: %s must be a string" % (path, key), []
+    warnings = []
+    if mode & 0o077:
+        warnings.append("credentials_file %s can be read by group or others (mode %03o): restrict it, for example "
+                        "with chmod 600" % (path, mode & 0o777))
+    return values, None, warnings
+
+
+def complete_methods(values):
+    """The ways to authenticate that ``values`` hold completely, in the order they are preferred."""
+    return [kind for kind, names in METHODS if all(values.get(name) for name in names)]
+
+
+def choose_credentials(params, file_values=None):
+    """The one way to authenticate, and where its values come from: ``(credentials, problem, warnings)``.
+
+    The rule: options and environment variables that hold a complete way to authenticate are used as they are,
+    and ``credentials_file`` cannot override them. Otherwise the file fills each credential option that is not
+    set (so the environment may hold the access key and the file the secret key). Among the complete ways,
+    ``auth_token`` comes first, then AK/SK, then password; when several are complete, a warning says which one
+    was used.
+    """
+    explicit = dict((name, params[name]) for name in CREDENTIAL_OPTIONS if params.get(name))
+    file_values = dict((name, value) for name, value in (file_values or {}).items() if name in CREDENTIAL_OPTIONS)
+    warnings = []
+    if complete_methods(explicit):
+        values = explicit
+        ignored = sorted(name for name in file_values if name not in explicit)
+        if ignored:
+            warnings.append("credentials_file also holds %s, not used: the options and environment variables already "
+                            "give a complete way to authenticate" % ", ".join(ignored))
+    else:
+        values = dict(file_values, **explicit)
+    for name in CREDENTIAL_OPTIONS:
+        problem = control_character_problem(name, values.get(name))
+        if problem:
+            return None, problem, []
+    complete = complete_methods(values)
+    if len(complete) > 1:
+        warnings.append("More than one way to authenticate was given (%s); using %s" % (
+            ", ".join(METHOD_NAMES[kind] for kind in complete), METHOD_NAMES[complete[0]]))
+    if complete:
+        return credentials_for(complete[0], values), None, warnings
+    return None, missing_credentials(values), []
+
+
+def credentials_for(kind, values):
+    if kind == "token":
+        return Credentials("token", auth_token=values["auth_token"])
+    if kind == "aksk":
+        return Credentials("aksk", access_key=values["access_key"], secret_key=values["secret_key"],
+                           security_token=values.get("security_token"))
+    return Credentials("password", user_name=values["user_name"], password=values["password"],
+                       domain_name=values["domain_name"])
+
+
+def missing_credentials(values):
+    """What to set, when no way to authenticate is complete."""
+    for kind, names in METHODS[1:]:
+        if any(values.get(name) for name in names):
+            missing = [name for name in names if not values.get(name)]
+            return "%s authentication needs %s; missing: %s" % (
+                METHOD_NAMES[kind], ", ".join(names), describe_options(missing))
+    return ("no credentials given: set auth_token (env HW_AUTH_TOKEN), or access_key and secret_key "
+            "(env HW_ACCESS_KEY, HW_SECRET_KEY), or user_name, password and domain_name "
+            "(env HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME)")
+
+
+def is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(name, value, allow_http):
+    """Why ``value`` cannot be the base URL of option ``name``, or None; and a warning for accepted plain http.
+
+    Never echoes a URL that carries user information: it may be a password.
+    """
+    try:
+        split = urlsplit(value)
+        valid_port = split.port is None or split.port > 0
+    except ValueError:
+        valid_port = False
+    if not valid_port:
+        return "%s must be an https:// URL with a valid host and port" % name, None
+    if "@" in split.netloc:
+        return ("%s must not carry user information (user:password@host); give credentials through the credential "
+                "options" % name), None
+    if split.scheme not in ("https", "http") or not split.hostname or split.query or split.fragment or \
+            any(unicodedata.category(char) in ("Cc", "Zs") for char in value):
+        return "%s must be an https:// URL with a host, and no query or fragment, got %r" % (name, value[:200]), None
+    if split.scheme == "http" and not is_loopback(split.hostname):
+        if not allow_http:
+            return ("%s uses plain http to %s: tokens, passwords and signed requests (which can be replayed for 15 "
+                    "minutes) would cross the network unencrypted. Use https, or set allow_http: true to accept "
+                    "the risk" % (name, split.hostname)), None
+        return None, ("%s uses plain http to %s: tokens, passwords and signed requests (replayable for 15 minutes) "
+                      "cross the network unencrypted" % (name, split.hostname))
+    return None, None
+
+
+def resolve_endpoints(params, credentials):
+    """The SMS endpoint and the IAM URL (None when IAM is not needed): ``(endpoint, auth_url, problem, warnings)``."""
+    region, cloud, site = params["region"], params["cloud"] or DEFAULT_CLOUD, params["site"] or None
+    if region is not None and not REGION_PATTERN.match(region):
+        return None, None, "region must be a region id such as cn-north-4 (lower-case letters, digits and dashes), " \
+            "got %r" % region[:100], []
+    if not DOMAIN_PATTERN.match(cloud):
+        return None, None, "cloud must be a domain name such as myhuaweicloud.com, got %r" % cloud[:100], []
+    if site not in (None,) + tuple(SITE_REGIONS):
+        return None, None, "site must be one of %s, got %r" % (", ".join(SITE_REGIONS), site[:100]), []
+    try:
+        endpoint = params["endpoint"] or (sms_endpoint(region, cloud, site) if region else None)
+        auth_url = params["auth_url"] or (iam_endpoint(region, cloud) if region else None)
+    except ValueError as exc:
+        return None, None, str(exc), []
+    if not endpoint:
+        return None, None, "no SMS endpoint: set %s" % describe_options(["region", "endpoint"], " or "), []
+    needs_iam = credentials.kind == "password" or (credentials.kind == "aksk" and not params["project_id"])
+    auth_url = auth_url if needs_iam else None
+    if needs_iam and not auth_url:
+        return None, None, "%s needs IAM: set %s" % (
+            "password authentication" if credentials.kind == "password" else "AK/SK without project_id",
+            describe_options(["region", "auth_url"], " or ")), []
+    if needs_iam and not (params["project_id"] or params["project_name"] or region):
+        return None, None, "set %s so that the project can be found" % describe_options(
+            ["project_id", "project_name", "region"]), []
+    warnings = []
+    for name, url in (("endpoint", endpoint), ("auth_url", auth_url)):
+        problem, warning = url_problem(name, url, params["allow_http"]) if url else (None, None)
+        if problem:
+            return None, None, problem, []
+        if warning:
+            warnings.append(warning)
+    return endpoint, auth_url, None, warnings
+
+
+def check_ranges(params):
+    """Why a numeric or path option cannot be used, or None."""
+    if params["timeout"] <= 0:
+        return "timeout must be a positive number of seconds, got %d" % params["timeout"]
+    if params["max_retries"] < 0:
+        return "max_retries must be 0 or more, got %d" % params["max_retries"]
+    if params["ca_path"] and not os.path.isfile(params["ca_path"]):
+        return "ca_path %s is not a readable file" % params["ca_path"]
+    return control_character_problem("project_id", params["project_id"])
 
 
 class SmsModule:
@@ -154,71 +318,38 @@ class SmsModule:
         if problem:
             self.fail("%s %s" % (option, problem))
 
-    def _read_credentials_file(self):
-        """Fill the credential options that are not set from ``credentials_file`` (a JSON object).
-
-        This keeps secrets out of the environment, where job runners record it (an AWX file injector).
-        """
-        path = self.params["credentials_file"]
-        try:
-            with open(path, "rb") as handle:
-                values = json.loads(handle.read().decode("utf-8"))
-        except (IOError, OSError, ValueError) as exc:
-            self.fail("credentials_file %s could not be read as a JSON object: %s" % (path, type(exc).__name__))
-        if not isinstance(values, dict):
-            self.fail("credentials_file %s must hold a JSON object" % path)
-        unknown = sorted(key for key in values if key not in FILE_OPTIONS)
-        if unknown:
-            known = ", ".join(FILE_OPTIONS)
-            self.fail("credentials_file %s holds unknown keys %s; known: %s" % (path, ", ".join(unknown), known))
-        for key, value in values.items():
-            if value in (None, ""):
-                continue
-            if not isinstance(value, str):
-                self.fail("credentials_file %s: %s must be a string" % (path, key))
-            if key in SECRET_OPTIONS:
-                self.module.no_log_values.add(value)
-            if not self.params[key]:
-                self.params[key] = value
-
     def _build_client(self):
         params = self.params
+        file_values = None
         if params["credentials_file"]:
-            self._read_credentials_file()
-        credentials, problem = choose_credentials(params)
-        if problem:
-            self.fail(problem)
-        params["site"] = params["site"] or None  # an empty HW_SITE (as a credential type injects it) is not set
-        if params["site"] not in (None,) + tuple(SITE_REGIONS):
-            self.fail("site must be one of %s, got %r" % (", ".join(SITE_REGIONS), params["site"]))
-        region = params["region"]
-        cloud = params["cloud"] or DEFAULT_CLOUD
-        endpoint = params["endpoint"] or (sms_endpoint(region, cloud, params["site"]) if region else None)
-        if not endpoint:
-            self.fail("no SMS endpoint: set %s" % describe_options(["region", "endpoint"], " or "))
-        needs_iam = credentials.kind == "password" or (credentials.kind == "aksk" and not params["project_id"])
-        auth_url = params["auth_url"] or (iam_endpoint(region, cloud) if region else None)
-        if needs_iam and not auth_url:
-            self.fail("%s needs IAM: set %s" % (
-                "password authentication" if credentials.kind == "password" else "AK/SK without project_id",
-                describe_options(["region", "auth_url"], " or ")))
-        if needs_iam and not (params["project_id"] or params["project_name"] or region):
-            self.fail("set %s so that the project can be found" % describe_options(["project_id", "project_name", "region"]))
-        if params["timeout"] <= 0:
-            self.fail("timeout must be a positive number of seconds, got %d" % params["timeout"])
-        if params["max_retries"] < 0:
-            self.fail("max_retries must be 0 or more, got %d" % params["max_retries"])
+            file_values, problem, warnings = read_credentials_file(params["credentials_file"])
+            self._check(problem, warnings)
+            for key, value in file_values.items():
+                if key in SECRET_OPTIONS:
+                    self.module.no_log_values.add(value)
+                if key not in CREDENTIAL_OPTIONS and not params[key]:
+                    params[key] = value  # project_id, project_name
+        credentials, problem, warnings = choose_credentials(params, file_values)
+        self._check(problem, warnings)
+        endpoint, auth_url, problem, warnings = resolve_endpoints(params, credentials)
+        self._check(problem, warnings)
+        self._check(check_ranges(params), [])
         verify = params["validate_certs"]
-        if params["ca_path"] and not os.path.isfile(params["ca_path"]):
-            self.fail("ca_path %s is not a readable file" % params["ca_path"])
         if verify and params["ca_path"]:
             verify = params["ca_path"]
         if not verify:
             self.module.warn("validate_certs is false: the TLS certificate of the SMS and IAM endpoints is not checked")
-        return SmsClient(endpoint, credentials, iam_url=auth_url, region=region, project_id=params["project_id"],
-                         project_name=params["project_name"], timeout=params["timeout"],
-                         max_retries=params["max_retries"], verify=verify, on_secret=self.module.no_log_values.add,
-                         site_note=site_note(params, endpoint) if region else None)
+        return SmsClient(endpoint, credentials, iam_url=auth_url, region=params["region"],
+                         project_id=params["project_id"], project_name=params["project_name"],
+                         timeout=params["timeout"], max_retries=params["max_retries"], verify=verify,
+                         on_secret=self.module.no_log_values.add,
+                         site_note=site_note(params, endpoint) if params["region"] else None)
+
+    def _check(self, problem, warnings):
+        if problem:
+            self.fail(problem)
+        for warning in warnings:
+            self.module.warn(warning)
 
 
 __all__ = ["SmsModule", "SmsApiError", "CONNECTION_ARGUMENT_SPEC", "task_id_problem", "choose_credentials"]

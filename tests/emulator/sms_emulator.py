@@ -233,7 +233,7 @@ def reply_keys(body: bytes) -> list | None:
     """The key paths of a JSON answer (``tasks[].source_server.state``), or None when it is not a JSON object."""
     try:
         data = json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None
@@ -280,6 +280,7 @@ class Reply:
         self.body = body
         self.content_type = content_type
         self.headers = dict(headers or {})
+        self.drip = 0.0
 
     @classmethod
     def json(cls, status: int, payload, headers: dict | None = None) -> Reply:
@@ -397,7 +398,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
-        self.wfile.write(reply.body)
+        if not reply.drip:
+            self.wfile.write(reply.body)
+            return
+        for index in range(len(reply.body)):  # a hostile or broken endpoint: one byte at a time
+            self.wfile.write(reply.body[index:index + 1])
+            self.wfile.flush()
+            time.sleep(reply.drip)
 
     def reset(self):
         """Drop the connection with a TCP reset and no answer at all."""
@@ -617,8 +624,13 @@ class Emulator:
             self.journal.clear()
 
     def inject(self, method=None, path=None, times=1, status=None, body=None, headers=None, html=False, delay=0.0,
-               reset=False, truncate=False, empty=False, after=0, label=None, processed=False):
+               reset=False, truncate=False, empty=False, after=0, label=None, processed=False, raw=None, drip=0.0,
+               endless_count=None, endless_page=MAX_LIST_LIMIT):
         """Queue a fault for the next ``times`` matching requests (after skipping ``after`` of them).
+
+        Hostile answers: ``raw`` (bytes) is sent as the body as it is, with ``status`` (default 200); ``drip``
+        sends the answer's body one byte every ``drip`` seconds; ``endless_count`` answers a list request with a
+        page of ``endless_page`` new task ids and that ``count``, however far the reader goes.
 
         ``path`` is None (any), an exact raw path, or a regex (compiled, or a string starting with ``^``).
         In a ``body`` dict, a ``request_id`` key set to None is filled with the answer's request id.
@@ -628,10 +640,12 @@ class Emulator:
         if isinstance(path, str) and path.startswith("^"):
             path = re.compile(path)
         kind = label or ("reset" if reset else "truncate" if truncate else "empty" if empty else "html" if html
-                         else "status" if status is not None else "delay")
+                         else "raw" if raw is not None else "endless" if endless_count is not None
+                         else "drip" if drip else "status" if status is not None else "delay")
         fault = {"method": method.upper() if method else None, "path": path, "times": times, "after": after, "kind": kind,
                  "status": status, "body": body, "headers": dict(headers or {}), "html": html, "delay": delay,
-                 "reset": reset, "truncate": truncate, "empty": empty, "processed": processed}
+                 "reset": reset, "truncate": truncate, "empty": empty, "processed": processed, "raw": raw,
+                 "drip": drip, "endless_count": endless_count, "endless_page": endless_page}
         with self.lock:
             self._faults.append(fault)
         return fault
@@ -672,6 +686,16 @@ class Emulator:
     @staticmethod
     def _fault_reply(fault: dict, request_id: str) -> Reply | None:
         """The answer a fault sends instead of the normal one (None: answer normally)."""
+        if fault["raw"] is not None:
+            return Reply(fault["status"] or 200, fault["raw"], "application/json", fault["headers"])
+        if fault["endless_count"] is not None:
+            page = [{"id": str(uuid.uuid4()), "name": "endless", "state": "READY"} for _ in range(fault["endless_page"])]
+            return Reply.json(200, {"count": fault["endless_count"], "tasks": page}, fault["headers"])
+        if fault["drip"]:
+            reply = Reply.json(fault["status"] or 200, fault["body"] if fault["body"] is not None else {"count": 0, "tasks": []},
+                               fault["headers"])
+            reply.drip = fault["drip"]
+            return reply
         if fault["html"]:
             status = fault["status"] or 502
             page = GATEWAY_PAGE.format(status=status, phrase=HTTPStatus(status).phrase)
