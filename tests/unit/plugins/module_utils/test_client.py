@@ -233,3 +233,23 @@ def test_listing_restarts_when_pages_shift(emulator):
     assert [task["id"] for task in tasks] == bystanders[5:] + wanted
     offsets = [entry["query"]["offset"] for entry in emulator.requests(method="GET")]
     assert offsets == ["0", "200", "0", "200"]
+
+
+def test_a_request_that_cannot_be_built_is_not_retried_nor_quoted(emulator):
+    """A header the HTTP library refuses (a token with a line break, if it ever got past the module's checks)."""
+    pauses = []
+    token = "secret-token-with-a-break\n"
+    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=token), max_retries=5,
+                           sleep=pauses.append)
+    with pytest.raises(sms.SmsApiError) as caught:
+        client.get_task("t-1")
+    assert "could not be sent (InvalidHeader)" in caught.value.message()
+    assert "secret-token" not in caught.value.message()
+    assert pauses == [] and emulator.journal == []
+
+
+def test_redaction_covers_the_forms_a_secret_comes_back_in():
+    redact = sms.redactor(["correct  horse&<battery>"])
+    for form in ("correct  horse&<battery>", "correct horse&<battery>", "correct  horse&amp;&lt;battery&gt;",
+                 "correct%20%20horse%26%3Cbattery%3E", "correct++horse%26%3Cbattery%3E"):
+        assert redact("before %s after" % form) == "before ******** after", form
