@@ -680,8 +680,10 @@ def is_network_error(exc):
     be built or sent at all (an invalid header or URL) and for a TLS failure."""
     if isinstance(exc, requests.exceptions.SSLError):
         return False
-    return isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                            requests.exceptions.ChunkedEncodingError, OSError))
+    if isinstance(exc, requests.exceptions.RequestException):  # an OSError too, for requests
+        return isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                                requests.exceptions.ChunkedEncodingError))
+    return isinstance(exc, OSError)
 
 
 class AnswerTooLarge(Exception):
