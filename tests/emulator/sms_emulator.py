@@ -689,7 +689,7 @@ class Emulator:
         if fault["raw"] is not None:
             return Reply(fault["status"] or 200, fault["raw"], "application/json", fault["headers"])
         if fault["endless_count"] is not None:
-            page = [{"id": str(uuid.uuid4()), "name": "endless", "state": "READY"} for _ in range(fault["endless_page"])]
+            page = [{"id": str(uuid.uuid4()), "name": "endless", "state": "READY"} for _item in range(fault["endless_page"])]
             return Reply.json(200, {"count": fault["endless_count"], "tasks": page}, fault["headers"])
         if fault["drip"]:
             reply = Reply.json(fault["status"] or 200, fault["body"] if fault["body"] is not None else {"count": 0, "tasks": []},
