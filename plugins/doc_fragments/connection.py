@@ -140,7 +140,10 @@ options:
   max_retries:
     description:
       - How many times a request is retried after throttling (HTTP 429), a gateway error (HTTP 502, 503, 504)
-        or a connection failure, with exponential backoff and jitter, honouring C(Retry-After).
+        or a network failure (no connection, no answer within O(timeout), a connection dropped).
+      - The pause before retry number N (from 1) is chosen at random between half and all of 2^(N-1) seconds,
+        at most 20 seconds, so the first retry waits 0.5 to 1 second; a C(Retry-After) header (seconds or a date,
+        at most 120 seconds) replaces it.
       - Reads (GET), deletions (DELETE) and IAM token requests are retried on all of these; other requests
         (task actions, batch deletions) only after throttling, when the service has not carried them out.
       - An authentication failure (HTTP 401) is never retried with the same credentials. With password

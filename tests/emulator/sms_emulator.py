@@ -530,11 +530,15 @@ class Emulator:
     # -- tasks -------------------------------------------------------------
 
     def add_task(self, task_id=None, name="task", state="MIGRATE_SUCCESS", source_state="finished", connected=False,
-                 deleting_polls=0, stop_polls=1, stuck_deleting=False, hidden=False, **fields) -> dict:
+                 deleting_polls=0, stop_polls=1, stuck_deleting=False, hidden=False, ghost=False, echo_token=False,
+                 **fields) -> dict:
         """Create (or replace) a task with the full GET-one field set and return it.
 
         ``hidden`` keeps the task out of list answers while GET still finds it, as an enterprise-project filter
-        or a permission scoped by condition keys would.
+        or a permission scoped by condition keys would. ``ghost`` is the opposite: listed, but GET and DELETE
+        answer 404 and a batch leaves it alone (a list that lags behind). ``echo_token`` makes GET quote the
+        caller's X-Auth-Token in ``error_json``. A task added with the source state ``stopping`` finishes its stop
+        after ``stop_polls`` looks.
         """
         task = copy.deepcopy(SAMPLE_TASK)
         task.update(id=task_id or str(uuid.uuid4()), name=name, state=state, connected=connected,
@@ -551,7 +555,9 @@ class Emulator:
             self.tasks[task["id"]] = task
             self._progress[task["id"]] = {
                 "deleting_polls": deleting_polls, "stop_polls": stop_polls, "stuck": stuck_deleting,
-                "deleting_left": deleting_polls if "DELETING" in (state, str(source_state).upper()) else None, "stop_left": None, "hidden": hidden,
+                "deleting_left": deleting_polls if "DELETING" in (state, str(source_state).upper()) else None,
+                "hidden": hidden, "ghost": ghost, "echo_token": echo_token,
+                "stop_left": stop_polls if str(source_state).lower() == "stopping" else None,
             }
         return task
 
@@ -816,12 +822,19 @@ class Emulator:
 
     # -- SMS routes --------------------------------------------------------
 
-    def _api_show_task(self, _request: Request, task_id: str) -> Reply:
+    def _api_show_task(self, request: Request, task_id: str) -> Reply:
         with self.lock:
-            if not self._advance_deletion(task_id):
+            if self._is_ghost(task_id) or not self._advance_deletion(task_id):
                 return _error(404, "SMS.1801", "The task does not exist.", [task_id])
             self._advance_stop(task_id)
-            return Reply.json(200, self.tasks[task_id])
+            task = self.tasks[task_id]
+            if self._progress[task_id]["echo_token"]:  # a service that quotes the caller's token back
+                task = dict(task, error_json="rejected token %s" % request.headers.get("x-auth-token"))
+            return Reply.json(200, task)
+
+    def _is_ghost(self, task_id: str) -> bool:
+        progress = self._progress.get(task_id)
+        return bool(progress and progress["ghost"])
 
     def _api_list_tasks(self, request: Request) -> Reply:
         query = request.query
@@ -851,7 +864,7 @@ class Emulator:
     def _api_delete_task(self, _request: Request, task_id: str) -> Reply:
         with self.lock:
             task = self.tasks.get(task_id)
-            if task is None:
+            if task is None or self._is_ghost(task_id):
                 return _error(404, "SMS.1801", "The task does not exist.", [task_id])
             if task.get("state") == "DELETING":
                 return Reply(200)
@@ -870,7 +883,7 @@ class Emulator:
         if not 1 <= len(ids) <= MAX_BATCH_IDS:
             return _bad_param("ids", f"must hold 1 to {MAX_BATCH_IDS} ids")
         with self.lock:
-            known = [task_id for task_id in dict.fromkeys(ids) if task_id in self.tasks]
+            known = [task_id for task_id in dict.fromkeys(ids) if task_id in self.tasks and not self._is_ghost(task_id)]
             pending = [task_id for task_id in known if self.tasks[task_id].get("state") != "DELETING"]
             refused = [task_id for task_id in pending if delete_refused(self.tasks[task_id])]
             if refused:

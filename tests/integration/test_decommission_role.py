@@ -125,3 +125,14 @@ def test_api_failure_half_way_still_summarizes(emulator, tmp_path):
     assert [entry["result"] for entry in result["not_deleted"]] == ["not_attempted"] * 10
     assert "SMS.9004" in outcome(run, "Fail when a task could not be deleted")["result"]["msg"]
     assert sorted(emulator.tasks) == sorted(entry["id"] for entry in result["not_deleted"])
+
+
+def test_a_task_reported_gone_but_still_listed_fails_the_run(emulator, tmp_path):
+    """A list that lags behind (the task is listed, its own read says 404): the job must not report success."""
+    ghost = emulator.add_task(name="ghost", ghost=True)
+    real = emulator.add_task(name="real")
+    run = decommission(emulator, tmp_path, {"decommission_task_ids": [ghost["id"], real["id"]]})
+    assert run.rc != 0
+    assert summary(run)["still_listed"] == [ghost["id"]]
+    assert "reported gone but are still listed: %s" % ghost["id"] in run.stdout
+    assert real["id"] not in emulator.tasks
