@@ -135,7 +135,7 @@ def test_error_from_odd_bodies_never_raises_and_names_the_status(body):
 def test_retry_after_wins_over_backoff():
     assert sms.retry_delay(0, "3") == 3.0
     assert sms.retry_delay(4, "0") == 0.0
-    assert sms.retry_delay(0, "100000") == sms.RETRY_AFTER_CAP
+    assert sms.retry_delay(0, "100000") == 120.0  # the documented cap of Retry-After
     assert sms.retry_delay(0, "Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past: at once
     future = email.utils.formatdate(time.time() + 30, usegmt=True)
     assert 28 <= sms.retry_delay(0, future) <= 30
@@ -147,12 +147,16 @@ def test_odd_retry_after_falls_back_to_backoff(odd):
     assert delay == 0.0 if odd == "-5" else 1.0 <= delay <= 2.0
 
 
-def test_backoff_grows_exponentially_with_jitter():
-    for attempt in range(8):
-        ceiling = min(sms.BACKOFF_CAP, sms.BACKOFF_BASE * 2 ** attempt)
-        delays = {sms.retry_delay(attempt) for sample in range(50)}
-        assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
-        assert len(delays) > 40  # jittered, not a fixed schedule
+# The documented pauses (the max_retries option): before retry N (from 1), between half and all of 2^(N-1)
+# seconds, at most 20 seconds. Written here from the documentation, not computed from the code's constants.
+DOCUMENTED_PAUSES = [(0.5, 1.0), (1.0, 2.0), (2.0, 4.0), (4.0, 8.0), (8.0, 16.0), (10.0, 20.0), (10.0, 20.0)]
+
+
+@pytest.mark.parametrize("attempt, bounds", list(enumerate(DOCUMENTED_PAUSES)))
+def test_backoff_grows_exponentially_with_jitter(attempt, bounds):
+    delays = {sms.retry_delay(attempt) for sample in range(50)}
+    assert all(bounds[0] <= delay <= bounds[1] for delay in delays)
+    assert len(delays) > 40  # jittered, not a fixed schedule
 
 
 @pytest.mark.parametrize("region, site, endpoint", [

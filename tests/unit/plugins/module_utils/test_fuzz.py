@@ -6,17 +6,30 @@ maps to a message with the HTTP status and never raises."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-from urllib.parse import quote
+import string
 
 import pytest
 import requests
+from ansible.module_utils.testing import patch_module_args
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from ansible_collections.hwcloud.sms.plugins.module_utils.common import task_id_problem
+from ansible_collections.hwcloud.sms.plugins.modules import sms_task
 from tests.emulator.sms_emulator import Emulator
+
+# sms-api.md section 7: a path segment keeps A-Z a-z 0-9 - _ . ~ and percent-encodes every other UTF-8 byte
+UNRESERVED = set(string.ascii_letters + string.digits + "-_.~")
+
+
+def encoded(segment):
+    """The encoding of a path segment, written from the published rule rather than taken from a library."""
+    return "".join(char if char in UNRESERVED else "".join("%%%02X" % byte for byte in char.encode("utf-8"))
+                   for char in segment)
 
 TOKEN = "static-test-token-0123456789"
 
@@ -45,9 +58,32 @@ def test_any_id_is_refused_or_sent_exactly(emulator, task_id):
         return
     assert client.get_task(task_id) is None
     assert client.delete_task(task_id) is False
-    expected = "/v3/tasks/" + quote(task_id, safe="~")
+    expected = "/v3/tasks/" + encoded(task_id)
     assert [(entry["method"], entry["path"], entry["task_id"]) for entry in emulator.journal] == [
         ("GET", expected, task_id), ("DELETE", expected, task_id)]
+
+
+def run_module(args):
+    out = io.StringIO()
+    with patch_module_args(args), contextlib.redirect_stdout(out):
+        with pytest.raises(SystemExit):
+            sms_task.main()
+    return json.loads(out.getvalue())
+
+
+refused_ids = task_ids.filter(lambda value: task_id_problem(value) is not None)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(task_id=refused_ids, bulk=st.booleans())
+def test_a_refused_id_fails_the_module_naming_the_option_and_sends_nothing(emulator, task_id, bulk):
+    """Through the module's own main(): the option is named, and not one request is sent."""
+    emulator.clear_journal()
+    ids = {"task_ids": ["7a9a9540-ff28-4869-b9e4-855fbe12a0c1", task_id]} if bulk else {"task_id": task_id}
+    result = run_module(dict(ids, state="absent", endpoint=emulator.url, auth_token=TOKEN))
+    assert result["failed"] is True
+    assert result["msg"].startswith("task_ids[1] must " if bulk else "task_id must ")
+    assert emulator.journal == []
 
 
 json_values = st.recursive(

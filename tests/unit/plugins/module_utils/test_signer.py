@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -67,8 +68,9 @@ def test_sdk_date_format():
 
 # --- the official signer as an oracle --------------------------------------------------------------------
 
-sdk_signer = pytest.importorskip("huaweicloudsdkcore.signer.signer")
-sdk_request = pytest.importorskip("huaweicloudsdkcore.sdk_request")
+# a pinned test dependency (requirements-dev.txt): missing, it is an error, not a reason to skip anything
+sdk_signer = importlib.import_module("huaweicloudsdkcore.signer.signer")
+sdk_request = importlib.import_module("huaweicloudsdkcore.sdk_request")
 
 segment = st.text(min_size=1, max_size=12).filter(lambda s: "/" not in s)
 query_item = st.tuples(st.text(min_size=1, max_size=8), st.one_of(st.text(max_size=10), st.integers(0, 500)))
