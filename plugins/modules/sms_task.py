@@ -472,6 +472,8 @@ class BulkRemover:
             try:
                 deleted = self.client.delete_task(task_id)
             except SmsApiError as error:
+                if error.status == 401:
+                    raise  # refused credentials: repeating them task by task could lock the access key
                 refused = is_refusal(error, self.found.get(task_id))
                 self.record(task_id, "refused" if refused else "failed", error=error,
                             hint=REFUSAL_HINT if refused else None)
@@ -491,6 +493,8 @@ class BulkRemover:
                 if source_state(self.found[task_id]) != "stopping":  # a stop under way needs no second one
                     self.client.task_action(task_id, "stop")
             except SmsApiError as error:
+                if error.status == 401:
+                    raise  # refused credentials: repeating them task by task could lock the access key
                 self.record(task_id, "failed", error=error)
                 continue
             self.changed = True

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+RESULTS_KEY = pytest.StashKey[dict]()
+
 
 def pytest_terminal_summary(terminalreporter):
-    results = terminalreporter.config.__dict__.get("fault_matrix_results")
+    results = terminalreporter.config.stash.get(RESULTS_KEY, None)
     if not results:
         return
     faults = list(dict.fromkeys(fault for mode, phase, fault in results))
@@ -17,7 +21,7 @@ def pytest_terminal_summary(terminalreporter):
     lines = []
     for mode in ("normal", "check"):
         lines.append("")
-        lines.append("Fault matrix, %s mode (each fault injected once into the phase; max_retries 2)" % mode)
+        lines.append("Fault matrix, %s mode (each fault injected 4 times into the phase; max_retries 2)" % mode)
         lines.append("| phase | " + " | ".join(faults) + " |")
         lines.append("|---" * (len(faults) + 1) + "|")
         for phase in phases:
