@@ -11,6 +11,7 @@
 #   make changelog-lint  antsibull-changelog lint
 #   make build-check  build, install and ansible-doc the collection tarball
 #   make demo       run tools/demo.py
+#   make mutation   mutation testing with cosmic-ray (slow, not part of make test; writes benchmarks/mutation.md)
 #   make bench      benchmark against the emulator (tools/bench.py; BENCH_ARGS="--runs 3")
 #   make clean      remove build output and caches (make distclean: the venv too)
 #
@@ -52,7 +53,7 @@ if [ "$$rc" -eq 5 ]; then echo "note: no tests collected in $(1)"; rc=0; fi; \
 exit "$$rc"
 endef
 
-.PHONY: bench help venv prepare sanity units integration contract lint docs-lint changelog-lint build-check test demo clean distclean
+.PHONY: mutation bench help venv prepare sanity units integration contract lint docs-lint changelog-lint build-check test demo clean distclean
 
 help:
 	@sed -n 's/^#   \(make .*\)/  \1/p' Makefile
@@ -108,6 +109,9 @@ build-check: prepare
 
 test: prepare
 	MAKE="$(MAKE)" "$(PY)" tools/run_suite.py
+
+mutation: prepare
+	"$(PY)" tools/mutation.py $(MUTATION_ARGS)
 
 bench: prepare
 	"$(PY)" tools/bench.py $(BENCH_ARGS)
