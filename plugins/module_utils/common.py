@@ -13,6 +13,8 @@ import ipaddress
 import json
 import os
 import re
+import sys
+import traceback
 import unicodedata
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -310,7 +312,12 @@ class SmsModule:
         self.module.fail_json(msg=msg, **result)
 
     def fail_api(self, error, hint=None, **result):
-        """The one place where an API failure becomes the module's failure; ``hint`` adds what the caller knows."""
+        """The one place where an API failure becomes the module's failure; ``hint`` adds what the caller knows.
+
+        The traceback goes to ``exception`` (shown at -vvv), as Ansible's own modules do.
+        """
+        if sys.exc_info()[0] is not None:
+            result.setdefault("exception", traceback.format_exc())
         self.module.fail_json(msg=with_hint(error, hint), error=error.to_dict(), **result)
 
     def check_task_id(self, value, option):

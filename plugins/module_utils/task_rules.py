@@ -66,6 +66,40 @@ def is_refusal(error, task):
                                               deletion_blocker(task) is not None)
 
 
+# What to do with a task, as plan() decides it.
+ABSENT = "absent"  # SMS says it does not exist
+BEING_DELETED = "being_deleted"  # the service is deleting it already: only wait
+DELETE = "delete"  # the service would delete it now
+STOP_THEN_DELETE = "stop_then_delete"  # busy, and force: stop it, wait until deletable, delete
+REFUSED = "refused"  # busy, without force: the service would refuse (a real run still asks it, and reports)
+
+
+class Plan:
+    """The decision for one task: ``action`` (one of the five above) and, for a busy task, ``reason``."""
+
+    def __init__(self, action, reason=None):
+        self.action = action
+        self.reason = reason
+
+    def __repr__(self):
+        return "Plan(%r, %r)" % (self.action, self.reason)
+
+
+def plan(task, force=False):
+    """The one decision about ``task`` (as read from the service, or None when SMS says it is absent).
+
+    Check mode reports this plan; a real run carries it out; ``sms_task_info`` reports it as ``deletable``.
+    """
+    if task is None:
+        return Plan(ABSENT)
+    if being_deleted(task):
+        return Plan(BEING_DELETED)
+    blocker = deletion_blocker(task)
+    if blocker is None:
+        return Plan(DELETE)
+    return Plan(STOP_THEN_DELETE if force else REFUSED, blocker)
+
+
 def deletable(task):
     """True or False by the rule; None when the data cannot tell (a busy task whose agent connection is unknown)."""
     if deletion_blocker(task) is None:

@@ -1,0 +1,373 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Removing SMS tasks: find them, plan (task_rules.plan), and in check mode report the plan, in a real run
+carry it out. One task (TaskRemover) or many in batches (BulkRemover)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, with_hint
+from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
+    ABSENT,
+    BEING_DELETED,
+    DELETE,
+    REFUSED,
+    STOP_THEN_DELETE,
+    deletion_blocker,
+    is_refusal,
+    plan,
+    source_state,
+    summary,
+)
+from ansible_collections.hwcloud.sms.plugins.module_utils.waiting import wait_until
+
+FEW_IDS = 3  # up to this many ids are read one by one; more are found in list pages
+REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then delete it."
+
+
+def chunks(items, size):
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def describe(task):
+    return "SMS task %s (%s)" % (task.get("id"), task.get("name"))
+
+
+def seen_as(task):
+    return "state %s, source server state %s" % (task.get("state"), source_state(task))
+
+
+def refusal_hint(blocker):
+    return "%s%s" % ("The task is busy: %s. " % blocker if blocker else "", REFUSAL_HINT)
+
+
+class Remover:
+    """What both removers share: the module, its client and options, and whether anything changed yet."""
+
+    def __init__(self, sms):
+        self.sms = sms
+        self.client = sms.client
+        self.params = sms.params
+        self.check_mode = sms.module.check_mode
+        self.changed = False  # becomes true once a request that changes a task was accepted
+
+    def wait(self, condition):
+        """``condition`` true within wait_timeout (looks at once, then after growing pauses)?"""
+        return wait_until(condition, self.params["wait_timeout"], sleep=self.client.sleep)
+
+
+class TaskRemover(Remover):
+    """``task_id`` or ``name``: find the task, plan, act, report: the behaviour table of the module."""
+
+    def __init__(self, sms):
+        super(TaskRemover, self).__init__(sms)
+        self.task = None
+
+    def partial(self):
+        """What is known so far, for a failure half way."""
+        return {"task": self.task or {}}
+
+    def find(self):
+        if self.params["task_id"] is not None:
+            return self.client.get_task(self.params["task_id"])
+        name = self.params["name"]
+        matches = [task for task in self.client.list_tasks(name=name) if task.get("name") == name]
+        if len(matches) > 1:
+            self.sms.fail("%d SMS tasks are named %r, so none was deleted; name one by task_id: %s"
+                          % (len(matches), name, ", ".join(task["id"] for task in matches)),
+                          task={}, task_ids=[task["id"] for task in matches])
+        # List items lack "connected", which the deletion rule needs: read the task itself.
+        return self.client.get_task(matches[0]["id"]) if matches else None
+
+    def run(self):
+        task = self.task = self.find()
+        decided = plan(task, self.params["force"])
+        if decided.action == ABSENT:
+            wanted = self.params["task_id"] or "named %r" % self.params["name"]
+            return self.result(False, "SMS task %s is already absent" % wanted, None, gone=True)
+        if decided.action == BEING_DELETED:
+            if self.params["wait"] and not self.check_mode:
+                self.wait_until_gone(task)
+                return self.result(False, "%s was already being deleted and is now gone" % describe(task), task)
+            return self.result(False, "%s is already being deleted" % describe(task), task, gone=False)
+        return self.predict(task, decided) if self.check_mode else self.execute(task, decided)
+
+    def predict(self, task, decided):
+        """Check mode: the plan, said as what would happen."""
+        if decided.action == REFUSED:
+            self.sms.fail("%s cannot be deleted now: %s. %s" % (describe(task), decided.reason, REFUSAL_HINT), task=task)
+        if decided.action == STOP_THEN_DELETE:
+            return self.result(True, "%s would be stopped (%s) and then deleted" % (describe(task), decided.reason), task)
+        return self.result(True, "%s would be deleted" % describe(task), task)
+
+    def execute(self, task, decided):
+        """A real run: stop first when the plan says so, then delete (a predicted refusal still asks the service)."""
+        stopped = ""
+        if decided.action == STOP_THEN_DELETE:
+            if source_state(task) != "stopping":  # a stop under way needs no second one
+                self.client.task_action(task["id"], "stop")
+                self.changed = True
+            stopped = "stopped and "
+            if not self.wait_until_deletable(task):
+                return self.result(True, "%s was stopped and vanished before it was deleted" % describe(task), task)
+        try:
+            deleted = self.client.delete_task(task["id"])
+        except SmsApiError as error:
+            if not is_refusal(error, task):
+                raise
+            self.sms.fail_api(error, hint=refusal_hint(decided.reason), changed=self.changed, **self.partial())
+        if not deleted:
+            return self.result(self.changed, "%s %svanished before it was deleted" % (describe(task), stopped), task)
+        self.changed = True
+        if self.params["wait"]:
+            self.wait_until_gone(task)
+        return self.result(True, "%s %sdeleted" % (describe(task), stopped), task)
+
+    def poll(self, task, done, waiting_for):
+        """Read the task until ``done(task_or_None)``; fail after wait_timeout naming the last state seen."""
+        seen = {"task": task}
+
+        def condition():
+            seen["task"] = self.client.get_task(task["id"])
+            return done(seen["task"])
+
+        if not self.wait(condition):
+            self.sms.fail("Timed out after %d seconds waiting for %s %s; it was last seen in %s"
+                          % (self.params["wait_timeout"], describe(task), waiting_for, seen_as(seen["task"])), task=task,
+                          changed=self.changed)
+        return seen["task"]
+
+    def wait_until_gone(self, task):
+        self.poll(task, lambda latest: latest is None, "to be deleted")
+
+    def wait_until_deletable(self, task):
+        """After a stop: True once the service would allow the deletion, False if the task vanished."""
+        latest = self.poll(task, lambda latest: latest is None or deletion_blocker(latest) is None,
+                           "to stop and become deletable")
+        return latest is not None
+
+    def result(self, changed, msg, task, gone=True):
+        """The module's result; ``gone`` says whether the task is (or in check mode would be) absent afterwards."""
+        result = {"changed": changed, "msg": msg, "task": task or {}}
+        if self.sms.module._diff:
+            before = summary(task) if task else {"id": self.params["task_id"], "state": "absent"}
+            after = {"id": before["id"], "state": "absent"} if gone else before
+            result["diff"] = {"before": before, "after": after}
+        return result
+
+
+# a planned task's result in check mode (and until the run carries the plan out)
+PREDICTED = {ABSENT: "absent", BEING_DELETED: "deleting", DELETE: "would_delete",
+             STOP_THEN_DELETE: "would_stop_and_delete", REFUSED: "would_be_refused"}
+
+
+class BulkRemover(Remover):
+    """``task_ids``: read with the fewest requests, delete in batches, and attribute every outcome to its task."""
+
+    FAILED = ("refused", "failed", "would_be_refused", "timed_out")
+
+    def __init__(self, sms):
+        super(BulkRemover, self).__init__(sms)
+        self.ids = list(dict.fromkeys(self.params["task_ids"]))
+        self.entries = dict((task_id, {"id": task_id, "result": None}) for task_id in self.ids)
+        self.before = {}
+        self.found = {}
+        self.confirmed_gone = set()  # tasks that SMS itself said are gone (404 of its own)
+
+    def partial(self):
+        """On a failure half way: every task's outcome so far; planned but not tried is said so."""
+        if not self.check_mode:
+            for entry in self.entries.values():
+                if entry["result"] is None or entry["result"].startswith("would_"):
+                    entry["result"] = "not_attempted"
+        return {"task": {}, "tasks": [self.entries[task_id] for task_id in self.ids]}
+
+    def record(self, task_id, result, error=None, msg=None, hint=None):
+        entry = self.entries[task_id]
+        entry["result"] = result
+        if error is not None:
+            entry["error"] = error.to_dict()
+            msg = with_hint(error, hint)
+        if msg:
+            entry["msg"] = msg
+
+    def read(self):
+        """Each requested task as the service knows it, or None. A few ids: one GET each; more: list pages."""
+        if len(self.ids) <= FEW_IDS:
+            return dict((task_id, self.client.get_task(task_id)) for task_id in self.ids)
+        wanted = set(self.ids)
+        found = dict((task["id"], task) for task in self.client.list_tasks() if task["id"] in wanted)
+        for task_id, task in list(found.items()):
+            if plan(task).action == REFUSED:
+                found[task_id] = self.client.get_task(task_id)  # list items lack "connected"
+        for task_id in wanted.difference(found):
+            found[task_id] = self.client.get_task(task_id)  # "absent" only on the service's own word
+        return dict((task_id, found[task_id]) for task_id in self.ids)
+
+    def run(self):
+        self.found = self.read()
+        planned = self.plan_all()
+        if self.check_mode:
+            return self.finish()
+        stopped = self.stop(planned[STOP_THEN_DELETE])
+        self.delete_in_batches(planned[DELETE] + stopped, stopped)
+        # Predicted refusals still go to the service, which decides, one by one.
+        self.delete_each(planned[REFUSED], stopped)
+        if self.params["wait"]:
+            self.wait_until_gone([task_id for task_id, entry in self.entries.items()
+                                  if entry["result"] in ("deleted", "stopped_and_deleted", "deleting")])
+        return self.finish()
+
+    def plan_all(self):
+        """Every task's plan, recorded as its predicted result; the ids grouped by action."""
+        planned = dict((action, []) for action in PREDICTED)
+        for task_id, task in self.found.items():
+            decided = plan(task, self.params["force"])
+            planned[decided.action].append(task_id)
+            if task is not None:
+                self.entries[task_id]["name"] = task.get("name")
+                self.before[task_id] = summary(task)
+            msg = decided.reason
+            if decided.action == REFUSED:
+                msg = "%s cannot be deleted now: %s. %s" % (describe(task), decided.reason, REFUSAL_HINT)
+            self.record(task_id, PREDICTED[decided.action], msg=msg)
+        return planned
+
+    def delete_in_batches(self, ids, stopped):
+        for batch in chunks(ids, BATCH_SIZE):
+            try:
+                self.client.delete_tasks(batch)
+            except SmsApiError as error:
+                if error.status in (401, 403):
+                    raise  # the credentials or permissions are refused: asking task by task would only repeat that
+                # The service refused (or lost) the batch: ask task by task, so that every deletable task is still
+                # deleted and every refusal is attributed to its task.
+                self.delete_each(batch, stopped, batch_lost=error.status is None or error.status >= 500)
+                continue
+            self.changed = True
+            for task_id in batch:
+                self.record(task_id, "stopped_and_deleted" if task_id in stopped else "deleted")
+
+    def delete_each(self, ids, stopped, batch_lost=False):
+        for task_id in ids:
+            try:
+                deleted = self.client.delete_task(task_id)
+            except SmsApiError as error:
+                if error.status == 401:
+                    raise  # refused credentials: repeating them task by task could lock the access key
+                refused = is_refusal(error, self.found.get(task_id))
+                self.record(task_id, "refused" if refused else "failed", error=error,
+                            hint=REFUSAL_HINT if refused else None)
+                continue
+            if deleted or batch_lost:
+                # after a batch whose answer was lost, a 404 means the batch itself deleted the task
+                self.changed = True
+                self.record(task_id, "stopped_and_deleted" if task_id in stopped else "deleted")
+            else:
+                self.record(task_id, "vanished")
+
+    def stop(self, ids):
+        """Stop busy tasks and wait until the service would delete them; returns the ids ready for deletion."""
+        pending = []
+        for task_id in ids:
+            try:
+                if source_state(self.found[task_id]) != "stopping":  # a stop under way needs no second one
+                    self.client.task_action(task_id, "stop")
+            except SmsApiError as error:
+                if error.status == 401:
+                    raise  # refused credentials: repeating them task by task could lock the access key
+                self.record(task_id, "failed", error=error)
+                continue
+            self.changed = True
+            self.record(task_id, "stopped")
+            pending.append(task_id)
+        return self.wait_until_deletable(pending)
+
+    def wait_until_deletable(self, pending):
+        ready, last_seen = [], {}
+
+        def all_deletable():
+            seen = self.listed(pending, confirm=pending)
+            if seen is None:
+                return False
+            for task_id in list(pending):
+                task = seen.get(task_id)
+                if task is None:
+                    self.record(task_id, "vanished")
+                elif not deletion_blocker(task):
+                    ready.append(task_id)
+                else:
+                    last_seen[task_id] = task
+                    continue
+                pending.remove(task_id)
+            return not pending
+
+        if pending and not self.wait(all_deletable):
+            for task_id in pending:
+                self.record(task_id, "timed_out", msg="still not deletable after %d seconds: %s" % (
+                    self.params["wait_timeout"], seen_as(last_seen[task_id])))
+        return ready
+
+    def listed(self, ids, confirm=()):
+        """The current state of those of ``ids`` that still exist, from list pages.
+
+        A list may hide tasks (enterprise projects, permissions scoped by conditions), so a task of ``confirm``
+        that the list does not show is read on its own: only SMS's own 404 says it is gone. A task whose deletion
+        this run saw accepted may be taken as gone when the list no longer shows it. None while the list keeps
+        changing under the reader: the caller looks again later.
+        """
+        wanted = set(ids)
+        tasks = self.client.list_tasks(unstable_ok=True)
+        if tasks is None:
+            return None
+        seen = dict((task["id"], task) for task in tasks if task["id"] in wanted)
+        for task_id in confirm:
+            if task_id not in seen and task_id not in self.confirmed_gone:
+                task = self.client.get_task(task_id)
+                if task is None:
+                    self.confirmed_gone.add(task_id)
+                else:
+                    seen[task_id] = task
+        return seen
+
+    def wait_until_gone(self, ids):
+        remaining = {"tasks": {}}
+        # tasks already being deleted before this run: the list alone does not prove them gone
+        others = [task_id for task_id in ids if self.entries[task_id]["result"] == "deleting"]
+
+        def all_gone():
+            seen = self.listed(ids, confirm=others)
+            if seen is not None:
+                remaining["tasks"] = seen
+            return seen is not None and not seen
+
+        if ids and not self.wait(all_gone):
+            for task_id, task in (remaining["tasks"] or dict((task_id, {}) for task_id in ids)).items():
+                self.record(task_id, "timed_out", msg="still present after %d seconds, in %s" % (
+                    self.params["wait_timeout"], seen_as(task)))
+
+    def finish(self):
+        tasks = [self.entries[task_id] for task_id in self.ids]
+        counts = {}
+        for entry in tasks:
+            counts[entry["result"]] = counts.get(entry["result"], 0) + 1
+        summary_text = ", ".join("%d %s" % (count, result.replace("_", " ")) for result, count in sorted(counts.items()))
+        changed = self.changed or any(entry["result"].startswith("would_") and entry["result"] != "would_be_refused"
+                                      for entry in tasks)
+        result = {"changed": changed, "tasks": tasks, "task": {}}
+        if self.sms.module._diff:
+            result["diff"] = {
+                "before": {"tasks": [self.before.get(task_id, {"id": task_id, "state": "absent"}) for task_id in self.ids]},
+                "after": {"tasks": [self.before[task_id] if self.entries[task_id]["result"] in self.FAILED
+                                    else {"id": task_id, "state": "absent"} for task_id in self.ids]},
+            }
+        failures = [entry for entry in tasks if entry["result"] in self.FAILED]
+        if failures:
+            reasons = "; ".join("%s: %s" % (entry["id"], entry.get("msg", "")) for entry in failures)
+            message = "Could not delete %d of %d SMS tasks (%s): %s" % (len(failures), len(tasks), summary_text, reasons)
+            self.sms.fail(message, **result)
+        result["msg"] = "%d SMS tasks: %s" % (len(tasks), summary_text)
+        return result
