@@ -12,7 +12,7 @@ unit tests", and benchmarks/mutation.md says for each whether a slower test catc
 String formatting (``%``) mutated into other operators is left out: every such mutant raises a TypeError as
 soon as the line runs, so it only measures line coverage, and it would triple the run.
 
-Usage: python tools/mutation.py [--limit N] [--tests "pytest arguments"]
+Usage: python tools/mutation.py [--resume] [--tests "pytest arguments"]
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ TESTS = ('tests/unit/plugins -x -q -p no:cacheprovider -p no:randomly '
 CONFIG = """[cosmic-ray]
 module-path = ["plugins/module_utils", "plugins/modules"]
 excluded-modules = []
-timeout = 120.0
+timeout = 20.0
 test-command = "{python} -m pytest {tests}"
 
 [cosmic-ray.distributor]
@@ -92,20 +92,23 @@ def survivors(session_dump):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--tests', default=TESTS, help='pytest arguments of the test command')
+    parser.add_argument('--resume', action='store_true',
+                        help='go on with the session of an interrupted run (same tree, same mutants)')
     args = parser.parse_args()
     bin_dir = prepare_venv()
-    copy_tree()
     config = WORK / 'cosmic-ray.toml'
     session = WORK / 'session.sqlite'
-    python = ROOT / '.venv' / 'bin' / 'python'
-    config.write_text(CONFIG.format(python=python, tests=args.tests), encoding='utf-8')
-    if session.exists():
-        session.unlink()
     env = {key: value for key, value in os.environ.items() if key not in ('PYTHONPATH',)}
     started = time.time()
-    run([bin_dir / 'cosmic-ray', 'init', config, session], cwd=TREE, env=env)
-    run([bin_dir / 'cr-filter-operators', session, config], cwd=TREE, env=env)
-    run([bin_dir / 'cosmic-ray', 'baseline', config], cwd=TREE, env=env)
+    if not (args.resume and session.exists()):
+        copy_tree()
+        python = ROOT / '.venv' / 'bin' / 'python'
+        config.write_text(CONFIG.format(python=python, tests=args.tests), encoding='utf-8')
+        if session.exists():
+            session.unlink()
+        run([bin_dir / 'cosmic-ray', 'init', config, session], cwd=TREE, env=env)
+        run([bin_dir / 'cr-filter-operators', session, config], cwd=TREE, env=env)
+        run([bin_dir / 'cosmic-ray', 'baseline', config], cwd=TREE, env=env)
     run([bin_dir / 'cosmic-ray', 'exec', config, session], cwd=TREE, env=env)
     dump = subprocess.run([bin_dir / 'cosmic-ray', 'dump', session], cwd=TREE, env=env, check=True,
                           capture_output=True, text=True).stdout
