@@ -484,52 +484,62 @@ class SmsClient:
         a repeat is harmless. ``quote_body=False`` keeps the body of a failed
         answer out of the error (an IAM error may echo the password).
         """
+        request = self._prepare(method, segments, query, body, base, operation, idempotent)
+        attempt, unclear = 0, False
+        while True:
+            response, exc = self._attempt(request, authenticate)
+            status = response.status_code if response is not None else None
+            absent = missing_ok and status == 404 and self._error(operation, response).is_absence()
+            step = next_step(request.idempotent, attempt, self.max_retries, status=status, exc=exc, absent=absent,
+                             can_reauthenticate=self._can_reauthenticate())
+            if step == DONE:
+                self._sms_answered = self._sms_answered or request.sms_call
+                return response, unclear
+            if step == ABSENT:
+                return None, unclear
+            if step == REAUTHENTICATE:
+                self._reauthenticated = True
+                self._token = None
+                continue
+            if step == FAIL:
+                raise self._failure(request, response, exc, attempt, quote_body)
+            unclear = unclear or (may_have_arrived(exc) if exc is not None else status in (502, 504))
+            self.sleep(retry_delay(attempt, response.headers.get("Retry-After") if response is not None else None))
+            attempt += 1
+
+    def _prepare(self, method, segments, query, body, base, operation, idempotent):
+        """The request as it will be sent: URL, the path and query to sign, the body bytes."""
         if any(unsafe_segment(segment) for segment in segments):
             raise SmsApiError(operation, reason="refused to send a request whose path segments %r could reach another "
                               "resource" % (segments,))
-        if idempotent is None:
-            idempotent = method in ("GET", "DELETE")
         base = base or self.endpoint
-        sms_call = base == self.endpoint
         split = urlsplit(base)
-        path = split.path.rstrip("/") + "/" + "/".join(segments)
         query_string = signer.canonical_query(query)
         url = "%s://%s%s/%s%s" % (split.scheme, split.netloc, quote(split.path.rstrip("/"), safe="/~"),
                                   "/".join(quote_segment(segment) for segment in segments),
                                   "?" + query_string if query_string else "")
-        data = json.dumps(body).encode("utf-8") if body is not None else None
-        attempt, unclear = 0, False
-        while True:
-            headers = self._plain_headers(split)
-            if authenticate:
-                headers = self._authenticate(headers, method, path, query, data, sms_call=sms_call)
-            try:
-                response = self._send(method, url, data, headers)
-            except (requests.exceptions.RequestException, OSError) as exc:
-                if not (idempotent and is_network_error(exc)) or attempt >= self.max_retries:
-                    raise SmsApiError(operation, reason=self._describe_exception(exc, split), retries=attempt)
-                unclear = unclear or may_have_arrived(exc)
-                self.sleep(retry_delay(attempt))
-                attempt += 1
-                continue
-            status = response.status_code
-            if 200 <= status < 300:
-                self._sms_answered = self._sms_answered or sms_call
-                return response, unclear
-            if status == 401 and self._can_reauthenticate():
-                self._reauthenticated = True
-                self._token = None
-                continue
-            if status == 404 and missing_ok and self._error(operation, response).is_absence():
-                return None, unclear
-            retryable = status == 429 or (idempotent and status in RETRY_STATUSES)
-            if retryable and attempt < self.max_retries:
-                unclear = unclear or status in (502, 504)
-                self.sleep(retry_delay(attempt, response.headers.get("Retry-After")))
-                attempt += 1
-                continue
-            raise self._error(operation, response, retries=attempt, hint=self._failure_hint(response, split, sms_call),
-                              quote_body=quote_body)
+        return Prepared(method=method, url=url, split=split, path=split.path.rstrip("/") + "/" + "/".join(segments),
+                        query=query, data=json.dumps(body).encode("utf-8") if body is not None else None,
+                        operation=operation, sms_call=base == self.endpoint,
+                        idempotent=method in ("GET", "DELETE") if idempotent is None else idempotent)
+
+    def _attempt(self, request, authenticate):
+        """One try: ``(response, None)``, or ``(None, exception)`` when no complete answer arrived."""
+        headers = self._plain_headers(request.split)
+        if authenticate:
+            headers = self._authenticate(headers, request.method, request.path, request.query, request.data,
+                                         sms_call=request.sms_call)
+        try:
+            return self._send(request.method, request.url, request.data, headers), None
+        except (requests.exceptions.RequestException, OSError, AnswerTooLarge) as exc:
+            return None, exc
+
+    def _failure(self, request, response, exc, attempt, quote_body):
+        """The error to raise when the request failed for good."""
+        if exc is not None:
+            return SmsApiError(request.operation, reason=self._describe_exception(exc, request.split), retries=attempt)
+        return self._error(request.operation, response, retries=attempt, quote_body=quote_body,
+                           hint=self._failure_hint(response, request.split, request.sms_call))
 
     def _send(self, method, url, data, headers):
         """One HTTP exchange, the whole answer read within ``timeout`` seconds and at most MAX_BODY bytes.
@@ -684,6 +694,38 @@ def is_network_error(exc):
         return isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                                 requests.exceptions.ChunkedEncodingError))
     return isinstance(exc, OSError)
+
+
+class Prepared:
+    """A request ready to be sent (and signed again for every attempt)."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+# What to do after one attempt, as next_step() decides it.
+DONE, ABSENT, REAUTHENTICATE, RETRY, FAIL = "done", "absent", "reauthenticate", "retry", "fail"
+
+
+def next_step(idempotent, attempt, max_retries, status=None, exc=None, absent=False, can_reauthenticate=False):
+    """The decision after one attempt, from what happened alone: a pure function.
+
+    An answer in 2xx is done; SMS's own 404 (``absent``) ends a read or deletion that allows it; a 401 gets one
+    new IAM token where that is possible. Throttling (429) is retried for any request; gateway errors (502, 503,
+    504) and network failures only for a request that may be repeated (``idempotent``); at most ``max_retries``
+    times. Everything else fails.
+    """
+    if exc is not None:
+        return RETRY if idempotent and is_network_error(exc) and attempt < max_retries else FAIL
+    if 200 <= status < 300:
+        return DONE
+    if status == 401 and can_reauthenticate:
+        return REAUTHENTICATE
+    if absent:
+        return ABSENT
+    if (status == 429 or (idempotent and status in RETRY_STATUSES)) and attempt < max_retries:
+        return RETRY
+    return FAIL
 
 
 class AnswerTooLarge(Exception):

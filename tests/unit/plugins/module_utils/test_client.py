@@ -257,3 +257,26 @@ def test_redaction_covers_the_forms_a_secret_comes_back_in():
     for form in ("correct  horse&<battery>", "correct horse&<battery>", "correct  horse&amp;&lt;battery&gt;",
                  "correct%20%20horse%26%3Cbattery%3E", "correct++horse%26%3Cbattery%3E"):
         assert redact("before %s after" % form) == "before ******** after", form
+
+
+@pytest.mark.parametrize("idempotent, attempt, status, exc, absent, reauth, step", [
+    (True, 0, 200, None, False, False, sms.DONE),
+    (False, 0, 204, None, False, False, sms.DONE),
+    (True, 0, 404, None, True, False, sms.ABSENT),
+    (True, 0, 404, None, False, False, sms.FAIL),           # a gateway's 404: not absent, not retried
+    (True, 0, 401, None, False, True, sms.REAUTHENTICATE),
+    (True, 0, 401, None, False, False, sms.FAIL),           # never the same credentials again
+    (False, 0, 429, None, False, False, sms.RETRY),         # throttled: not processed, any method
+    (False, 0, 503, None, False, False, sms.FAIL),          # a POST may have been processed
+    (True, 0, 503, None, False, False, sms.RETRY),
+    (True, 2, 503, None, False, False, sms.FAIL),           # max_retries 2 reached
+    (True, 1, 500, None, False, False, sms.FAIL),
+    (True, 0, None, requests.exceptions.ConnectionError("reset"), False, False, sms.RETRY),
+    (True, 0, None, requests.exceptions.ReadTimeout("slow"), False, False, sms.RETRY),
+    (False, 0, None, requests.exceptions.ReadTimeout("slow"), False, False, sms.FAIL),
+    (True, 0, None, requests.exceptions.InvalidHeader("bad"), False, False, sms.FAIL),
+    (True, 0, None, requests.exceptions.SSLError("cert"), False, False, sms.FAIL),
+])
+def test_next_step_is_a_pure_decision(idempotent, attempt, status, exc, absent, reauth, step):
+    assert sms.next_step(idempotent, attempt, 2, status=status, exc=exc, absent=absent,
+                         can_reauthenticate=reauth) == step
