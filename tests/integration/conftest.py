@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Integration fixtures: real ``ansible-playbook`` and ``ansible`` runs against the SMS emulator.
 
-Each test gets its own emulator on a free port; its journal shows exactly
-which requests a run sent.
+Each test gets its own emulator on a free port (the ``emulator`` fixture of tests/conftest.py); its journal
+shows exactly which requests a run sent.
 """
 
 from __future__ import annotations
@@ -13,14 +13,7 @@ import json
 
 import pytest
 
-from tests.emulator.sms_emulator import Emulator
 from tests.integration.harness import BIN, run_ansible
-
-
-@pytest.fixture
-def emulator():
-    with Emulator() as emu:
-        yield emu
 
 
 @pytest.fixture

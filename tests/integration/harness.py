@@ -12,16 +12,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.conftest import AK, DOMAIN, PASSWORD, PROJECT_ID, REGION, SK, TOKEN, USER  # noqa: F401  (used by the tests)
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BIN = Path(sys.executable).parent
 
-TOKEN = "static-test-token-0123456789"
-AK = "AKTESTEXAMPLE0000001"
-SK = "SKtestExampleSecretKey0000000000000000001"
-USER, PASSWORD, DOMAIN = "sms-operator", "Pa55w0rd-example!", "example-domain"
-PROJECT_ID = "0123456789abcdef0123456789abcdef"
-REGION = "cn-north-4"
 
 
 @dataclass

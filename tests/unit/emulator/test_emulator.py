@@ -24,12 +24,9 @@ REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", 
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
+from tests.conftest import AK, PROJECT_ID, SK, TOKEN
 from tests.emulator.sms_emulator import Emulator, verify_aksk  # noqa: E402  pylint: disable=wrong-import-position
 
-TOKEN = "static-test-token-0123456789"
-AK = "AKTESTEXAMPLE0000001"
-SK = "SKtestExampleSecretKey0000000000000000001"
-PROJECT_ID = "0123456789abcdef0123456789abcdef"
 VECTORS = os.environ.get("SMS_SIGNING_VECTORS", os.path.join(REPO_ROOT, "tests", "fixtures", "sms-signing-vectors.json"))
 SCRIPT = os.path.join(REPO_ROOT, "tests", "emulator", "sms_emulator.py")
 

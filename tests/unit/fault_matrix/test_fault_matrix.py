@@ -27,12 +27,10 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
 from ansible_collections.hwcloud.sms.plugins.module_utils import waiting
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task
+from tests.conftest import AK, DOMAIN, PASSWORD, SK, TOKEN, USER
 from tests.emulator.sms_emulator import Emulator
 from tests.unit.fault_matrix.conftest import RESULTS_KEY
 
-TOKEN = "static-test-token-0123456789"
-AK, SK = "AKTESTEXAMPLE0000001", "SKtestExampleSecretKey0000000000000000001"
-USER, PASSWORD, DOMAIN = "sms-operator", "Pa55w0rd-example!", "example-domain"
 BACKOFF_BASE = 0.05
 MAX_RETRIES = 2
 

@@ -14,17 +14,7 @@ import pytest
 import requests
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
-from tests.emulator.sms_emulator import Emulator
-
-AK = "AKTESTEXAMPLE0000001"
-SK = "SKtestExampleSecretKey0000000000000000001"
-PROJECT_ID = "0123456789abcdef0123456789abcdef"
-
-
-@pytest.fixture
-def emulator():
-    with Emulator() as emu:
-        yield emu
+from tests.conftest import AK, PROJECT_ID, SK
 
 
 def aksk_client(emu, **kwargs):

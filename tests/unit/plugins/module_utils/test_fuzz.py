@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from ansible_collections.hwcloud.sms.plugins.module_utils.common import task_id_problem
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task
+from tests.conftest import TOKEN
 from tests.emulator.sms_emulator import Emulator
 
 # sms-api.md section 7: a path segment keeps A-Z a-z 0-9 - _ . ~ and percent-encodes every other UTF-8 byte
@@ -31,7 +32,6 @@ def encoded(segment):
     return "".join(char if char in UNRESERVED else "".join("%%%02X" % byte for byte in char.encode("utf-8"))
                    for char in segment)
 
-TOKEN = "static-test-token-0123456789"
 
 task_ids = st.one_of(
     st.text(max_size=300),
