@@ -6,7 +6,7 @@
 #   make units      pytest tests/unit
 #   make integration  pytest tests/integration -n auto
 #   make contract   requests and answers of the integration runs against the official SDK's models
-#   make lint       ansible-lint (production profile)
+#   make lint       ruff (pyproject.toml) and ansible-lint (production profile)
 #   make docs-lint  antsibull-docs lint-collection-docs --plugin-docs
 #   make changelog-lint  antsibull-changelog lint
 #   make build-check  build, install and ansible-doc the collection tarball
@@ -95,6 +95,7 @@ contract: prepare
 	@$(call run_pytest,tests/contract,)
 
 lint: prepare
+	"$(BIN)/ruff" check --no-cache .
 	XDG_CACHE_HOME="$(CURDIR)/build/cache" "$(BIN)/ansible-lint" --nocolor --profile production
 
 docs-lint: prepare

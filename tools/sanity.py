@@ -32,7 +32,7 @@ from types import SimpleNamespace
 
 NAMESPACE = 'hwcloud'
 NAME = 'sms'
-PYTHON_VERSION = '{0}.{1}'.format(*sys.version_info[:2])
+PYTHON_VERSION = '{}.{}'.format(*sys.version_info[:2])
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = REPO_ROOT / 'build'

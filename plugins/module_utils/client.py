@@ -8,10 +8,6 @@ its cause (an HTTP error answer, a body that is not JSON, a connection or TLS
 failure), is raised as one exception type, :class:`SmsApiError`.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import email.utils
 import html
 import json
@@ -19,12 +15,7 @@ import math
 import random
 import re
 import time
-
-try:
-    from urllib.parse import quote, quote_plus, urlsplit
-except ImportError:  # pragma: no cover
-    from urllib import quote, quote_plus  # type: ignore
-    from urlparse import urlsplit  # type: ignore
+from urllib.parse import quote, quote_plus, urlsplit
 
 try:
     import requests
@@ -135,7 +126,7 @@ class SmsApiError(Exception):
         self.retries = retries
         self.hint = hint
         self._text = self._compose()
-        super(SmsApiError, self).__init__(self._text)
+        super().__init__(self._text)
 
     def message(self):
         return self._text
@@ -166,7 +157,7 @@ class SmsApiError(Exception):
         return text
 
     def to_dict(self):
-        return dict((field, getattr(self, field)) for field in self.FIELDS)
+        return {field: getattr(self, field) for field in self.FIELDS}
 
     def is_absence(self):
         """True when this is SMS itself saying that the resource does not exist.
@@ -251,7 +242,7 @@ def _redacted(value, redact):
     if isinstance(value, list):
         return [_redacted(item, redact) for item in value]
     if isinstance(value, dict):
-        return dict((key, _redacted(item, redact)) for key, item in value.items())
+        return {key: _redacted(item, redact) for key, item in value.items()}
     return value
 
 

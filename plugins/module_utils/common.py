@@ -5,10 +5,6 @@
 client built from them, input checks, and the one place that turns an API
 error into ``fail_json``."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import json
 import os
@@ -23,8 +19,8 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.client import (
     DEFAULT_CLOUD,
     HAS_REQUESTS,
     OWN_SMS_HOSTS,
-    SITE_REGIONS,
     REQUESTS_IMPORT_ERROR,
+    SITE_REGIONS,
     Credentials,
     SmsApiError,
     SmsClient,
@@ -57,7 +53,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     max_retries=dict(type="int", default=5, fallback=(env_fallback, ["HW_MAX_RETRIES"])),
 )
 
-ENV_NAMES = dict((name, spec["fallback"][1][0]) for name, spec in CONNECTION_ARGUMENT_SPEC.items() if "fallback" in spec)
+ENV_NAMES = {name: spec["fallback"][1][0] for name, spec in CONNECTION_ARGUMENT_SPEC.items() if "fallback" in spec}
 
 # what a credentials file may hold, and which of it is secret
 FILE_OPTIONS = ("auth_token", "access_key", "secret_key", "security_token", "user_name", "password", "domain_name",
@@ -129,7 +125,7 @@ def read_credentials_file(path):
         with open(path, "rb") as handle:
             values = json.loads(handle.read(MAX_CREDENTIALS_FILE).decode("utf-8"))
         mode = os.stat(path).st_mode
-    except (IOError, OSError, ValueError, RecursionError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         return None, "credentials_file %s could not be read as a JSON object: %s" % (path, type(exc).__name__), []
     if not isinstance(values, dict):
         return None, "credentials_file %s must hold a JSON object" % path, []
@@ -137,7 +133,7 @@ def read_credentials_file(path):
     if unknown:
         return None, "credentials_file %s holds unknown keys %s; known: %s" % (
             path, ", ".join(unknown), ", ".join(FILE_OPTIONS)), []
-    values = dict((key, value) for key, value in values.items() if value not in (None, ""))
+    values = {key: value for key, value in values.items() if value not in (None, "")}
     for key, value in values.items():
         if not isinstance(value, str):
             return None, "credentials_file %s: %s must be a string" % (path, key), []
@@ -162,8 +158,8 @@ def choose_credentials(params, file_values=None):
     ``auth_token`` comes first, then AK/SK, then password; when several are complete, a warning says which one
     was used.
     """
-    explicit = dict((name, params[name]) for name in CREDENTIAL_OPTIONS if params.get(name))
-    file_values = dict((name, value) for name, value in (file_values or {}).items() if name in CREDENTIAL_OPTIONS)
+    explicit = {name: params[name] for name in CREDENTIAL_OPTIONS if params.get(name)}
+    file_values = {name: value for name, value in (file_values or {}).items() if name in CREDENTIAL_OPTIONS}
     warnings = []
     if complete_methods(explicit):
         values = explicit

@@ -4,10 +4,6 @@
 """Removing SMS tasks: find them, plan (task_rules.plan), and in check mode report the plan, in a real run
 carry it out. One task (TaskRemover) or many in batches (BulkRemover)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE
 from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, with_hint
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
@@ -63,7 +59,7 @@ class TaskRemover(Remover):
     """``task_id`` or ``name``: find the task, plan, act, report: the behaviour table of the module."""
 
     def __init__(self, sms):
-        super(TaskRemover, self).__init__(sms)
+        super().__init__(sms)
         self.task = None
 
     def partial(self):
@@ -170,9 +166,9 @@ class BulkRemover(Remover):
     FAILED = ("refused", "failed", "would_be_refused", "timed_out")
 
     def __init__(self, sms):
-        super(BulkRemover, self).__init__(sms)
+        super().__init__(sms)
         self.ids = list(dict.fromkeys(self.params["task_ids"]))
-        self.entries = dict((task_id, {"id": task_id, "result": None}) for task_id in self.ids)
+        self.entries = {task_id: {"id": task_id, "result": None} for task_id in self.ids}
         self.before = {}
         self.found = {}
         self.confirmed_gone = set()  # tasks that SMS itself said are gone (404 of its own)
@@ -197,15 +193,15 @@ class BulkRemover(Remover):
     def read(self):
         """Each requested task as the service knows it, or None. A few ids: one GET each; more: list pages."""
         if len(self.ids) <= FEW_IDS:
-            return dict((task_id, self.client.get_task(task_id)) for task_id in self.ids)
+            return {task_id: self.client.get_task(task_id) for task_id in self.ids}
         wanted = set(self.ids)
-        found = dict((task["id"], task) for task in self.client.list_tasks() if task["id"] in wanted)
+        found = {task["id"]: task for task in self.client.list_tasks() if task["id"] in wanted}
         for task_id, task in list(found.items()):
             if plan(task).action == REFUSED:
                 found[task_id] = self.client.get_task(task_id)  # list items lack "connected"
         for task_id in wanted.difference(found):
             found[task_id] = self.client.get_task(task_id)  # "absent" only on the service's own word
-        return dict((task_id, found[task_id]) for task_id in self.ids)
+        return {task_id: found[task_id] for task_id in self.ids}
 
     def run(self):
         self.found = self.read()
@@ -223,7 +219,7 @@ class BulkRemover(Remover):
 
     def plan_all(self):
         """Every task's plan, recorded as its predicted result; the ids grouped by action."""
-        planned = dict((action, []) for action in PREDICTED)
+        planned = {action: [] for action in PREDICTED}
         for task_id, task in self.found.items():
             decided = plan(task, self.params["force"])
             planned[decided.action].append(task_id)
@@ -323,7 +319,7 @@ class BulkRemover(Remover):
         tasks = self.client.list_tasks(unstable_ok=True)
         if tasks is None:
             return None
-        seen = dict((task["id"], task) for task in tasks if task["id"] in wanted)
+        seen = {task["id"]: task for task in tasks if task["id"] in wanted}
         for task_id in confirm:
             if task_id not in seen and task_id not in self.confirmed_gone:
                 task = self.client.get_task(task_id)
@@ -345,7 +341,7 @@ class BulkRemover(Remover):
             return seen is not None and not seen
 
         if ids and not self.wait(all_gone):
-            for task_id, task in (remaining["tasks"] or dict((task_id, {}) for task_id in ids)).items():
+            for task_id, task in (remaining["tasks"] or {task_id: {} for task_id in ids}).items():
                 self.record(task_id, "timed_out", msg="still present after %d seconds, in %s" % (
                     self.params["wait_timeout"], seen_as(task)))
 

@@ -7,18 +7,10 @@ Pure functions, no I/O and no Ansible imports, so that the signer can be
 tested on its own against reference vectors.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import hashlib
 import hmac
 import time
-
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2 is not supported, kept for the import sanity test
-    from urllib import quote  # type: ignore
+from urllib.parse import quote
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -60,7 +52,7 @@ def canonical_request(method, path, query, headers, body):
         body = b""
     elif not isinstance(body, bytes):
         body = body.encode("utf-8")
-    lowered = dict((name.lower(), str(value).strip()) for name, value in headers.items())
+    lowered = {name.lower(): str(value).strip() for name, value in headers.items()}
     names = signed_header_names(headers)
     header_block = "".join("%s:%s\n" % (name, lowered[name]) for name in names)
     return "\n".join([

@@ -8,10 +8,6 @@ connected and the source server is busy (replicating, syncing, cloning, ...).
 A task that carries no source server state is judged by its own state.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 BUSY_SOURCE_STATES = frozenset([
     "initialize", "stopping", "deleting", "cloning", "replicate", "syncing",
     "cutovering", "skipping", "clearing", "premiging",

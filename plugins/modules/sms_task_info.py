@@ -3,10 +3,6 @@
 # Copyright: hwcloud.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: sms_task_info
 short_description: List Huawei Cloud SMS migration tasks, or show one
@@ -158,7 +154,7 @@ def main():
             task = sms.client.get_task(params["task_id"])
             tasks = [task] if task else []
         else:
-            filters = dict((key, params[key]) for key in FILTERS)
+            filters = {key: params[key] for key in FILTERS}
             if filters["state"] not in LIST_FILTER_STATES:
                 filters["state"] = None
             tasks = sms.client.list_tasks(**filters)

@@ -90,7 +90,7 @@ def unknown_keys(model, key_paths):
             key = key.replace("[]", "")
             if current is None:
                 break  # below a free-form field (a dict or object): anything goes
-            types = dict((json_key, current.openapi_types[attr]) for attr, json_key in current.attribute_map.items())
+            types = {json_key: current.openapi_types[attr] for attr, json_key in current.attribute_map.items()}
             if key not in types:
                 unknown.append(key_path)
                 break

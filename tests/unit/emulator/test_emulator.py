@@ -24,7 +24,7 @@ REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", 
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from tests.conftest import AK, PROJECT_ID, SK, TOKEN
+from tests.conftest import AK, PROJECT_ID, SK, TOKEN  # noqa: E402  pylint: disable=wrong-import-position
 from tests.emulator.sms_emulator import Emulator, verify_aksk  # noqa: E402  pylint: disable=wrong-import-position
 
 VECTORS = os.environ.get("SMS_SIGNING_VECTORS", os.path.join(REPO_ROOT, "tests", "fixtures", "sms-signing-vectors.json"))
