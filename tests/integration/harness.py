@@ -12,12 +12,15 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.conftest import AK, DOMAIN, PASSWORD, PROJECT_ID, REGION, SK, TOKEN, USER  # noqa: F401  (used by the tests)
+from tests.conftest import AK, DOMAIN, PASSWORD, PROJECT_ID, REGION, SK, TOKEN, USER
+
+# the credentials are passed on from tests/conftest.py, so that the tests import everything from here
+__all__ = ["AK", "BIN", "DOMAIN", "PASSWORD", "PROJECT_ID", "REGION", "ROOT", "Run", "SK", "TOKEN", "USER", "base_env",
+           "run_ansible", "sms_task", "token_defaults"]
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BIN = Path(sys.executable).parent
-
 
 
 @dataclass
