@@ -17,21 +17,23 @@ as a table at the end of the session (see conftest.py).
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import re
+import time
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
-from ansible_collections.hwcloud.sms.plugins.module_utils import waiting
+from ansible_collections.hwcloud.sms.plugins.module_utils import common
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task
 from tests.conftest import AK, DOMAIN, PASSWORD, SK, TOKEN, USER
 from tests.emulator.sms_emulator import Emulator
 from tests.unit.fault_matrix.conftest import RESULTS_KEY
 
-BACKOFF_BASE = 0.05
+SCALE = 0.05  # pauses are a twentieth of the documented ones: the first retry waits 0.025 to 0.05 s
 MAX_RETRIES = 2
 
 SINGLE, BULK = "single", "bulk"
@@ -56,7 +58,7 @@ BULK_SIZE = {"batch POST (2nd of 3)": 120, "bulk stop action": 4}
 UNAVAILABLE = {"error_code": "APIGW.0201", "error_msg": "Backend unavailable", "request_id": None}
 FAULTS = {
     "none": None,  # the control: every phase ends well, with a change (in check mode: a predicted one)
-    "429 Retry-After": dict(status=429, headers={"Retry-After": "0.3"},
+    "429 Retry-After": dict(status=429, headers={"Retry-After": "2"},
                             body={"error_code": "APIGW.0308", "error_msg": "throttled", "request_id": None}),
     "429": dict(status=429, body={"error_code": "APIGW.0308", "error_msg": "throttled", "request_id": None}),
     "500": dict(status=500, body={"error_code": "SMS.2007", "error_msg": "Backend exception"}),
@@ -77,7 +79,9 @@ FAULT_TIMES = MAX_RETRIES + 2  # each fault repeats more often than the retries 
 # 502, 503, 504 and network failures; the stop action and batch deletions only after 429. These faults are the
 # ones after which a pause is measured.
 PAUSED_FAULTS = ("429 Retry-After", "429", "502 HTML", "503", "504", "reset", "read timeout")
-MIN_PAUSE = {"429 Retry-After": 0.3}  # Retry-After: 0.3; otherwise half the (shortened) backoff base
+# the documented pauses, scaled: Retry-After 2 s, else at least half a second before the first retry
+MIN_PAUSE = {"429 Retry-After": 2 * SCALE}
+FIRST_PAUSE = 0.5 * SCALE
 
 # EXPECTED[phase][fault] = "<outcome> <cause> x<requests that met the fault>" (normal mode), where outcome is
 #   ok  (no failure, changed false)   ok+ (no failure, changed true)
@@ -169,8 +173,13 @@ def tasks_expected(phase, fault, size, check):
 
 @pytest.fixture(autouse=True)
 def quick_pauses(monkeypatch):
-    monkeypatch.setattr(sms_client, "BACKOFF_BASE", BACKOFF_BASE)
-    monkeypatch.setattr(waiting, "POLL_FIRST", 0.01)
+    """Every pause of the module (retry backoff, Retry-After, polls) goes through its client's injectable sleep:
+    the module's client is built with one that sleeps a twentieth of what it is asked."""
+    monkeypatch.setattr(common, "SmsClient", functools.partial(sms_client.SmsClient, sleep=scaled_sleep))
+
+
+def scaled_sleep(seconds):
+    time.sleep(seconds * SCALE)
 
 
 def run_module(args, check):
@@ -248,7 +257,7 @@ def test_cell(phase, fault, mode, request):
                     # after a read timeout, the 1 s timeout itself (less scheduling slack) comes first; the pause after
                     # it, too short here to measure beside that slack, is measured at full length in
                     # tests/integration/test_guarantees.py
-                    floor = 0.9 if fault == "read timeout" else MIN_PAUSE.get(fault, BACKOFF_BASE / 2)
+                    floor = 0.9 if fault == "read timeout" else MIN_PAUSE.get(fault, FIRST_PAUSE)
                     assert again["time"] - before["time"] >= floor
         # 4. the outcome, as written in EXPECTED: failure or not, changed, cause and request id in the message
         assert bool(result.get("failed")) is outcome.startswith("F"), result
