@@ -614,6 +614,17 @@ class Emulator:
         with self.lock:
             self.journal.clear()
 
+    def methods(self) -> list:
+        """The method of every request received, in order: ``["GET", "DELETE", "GET"]``."""
+        return self.sent("method")
+
+    def sent(self, *fields) -> list:
+        """Journal fields of every request, in order: ``sent("method", "status")`` -> ``[("GET", 200), ...]``;
+        with one field, the values themselves."""
+        with self.lock:
+            rows = [tuple(entry[name] for name in fields) for entry in self.journal]
+        return [row[0] for row in rows] if len(fields) == 1 else rows
+
     def requests(self, method=None, path_prefix=None) -> list:
         """Journal entries, optionally filtered by method and raw path prefix."""
         with self.lock:

@@ -23,13 +23,13 @@ def test_adhoc_check_then_delete_then_idempotent(emulator, adhoc):
     assert preview.rc == 0, preview.stdout + preview.stderr
     assert "CHANGED" in preview.stdout
     assert preview.result()["msg"].endswith("would be deleted")
-    assert [entry["method"] for entry in emulator.journal] == ["GET"]
+    assert emulator.methods() == ["GET"]
 
     deleted = adhoc(args, env=env)
     assert deleted.rc == 0 and deleted.result()["changed"] is True
     again = adhoc(args, env=env)
     assert again.rc == 0 and again.result()["changed"] is False
-    assert [entry["method"] for entry in emulator.journal] == ["GET", "GET", "DELETE", "GET", "GET"]
+    assert emulator.methods() == ["GET", "GET", "DELETE", "GET", "GET"]
 
 
 def test_adhoc_failure_exits_non_zero_with_the_message(emulator, adhoc):

@@ -11,7 +11,7 @@ from tests.integration.harness import AK, DOMAIN, PASSWORD, PROJECT_ID, REGION, 
 
 
 def auth_kinds(emu):
-    return [entry["auth"] for entry in emu.journal]
+    return emu.sent("auth")
 
 
 def test_aksk_with_project_id_signs_every_request(emulator, playbook):
@@ -19,7 +19,7 @@ def test_aksk_with_project_id_signs_every_request(emulator, playbook):
     run = playbook([sms_task(task_id=task["id"], state="absent")],
                    defaults={"endpoint": emulator.url, "access_key": AK, "secret_key": SK, "project_id": PROJECT_ID})
     assert run.status() == "changed", run.result()
-    assert [entry["method"] for entry in emulator.journal] == ["GET", "DELETE", "GET"]
+    assert emulator.methods() == ["GET", "DELETE", "GET"]
     assert set(auth_kinds(emulator)) == {"aksk"}
     for entry in emulator.journal:
         assert entry["headers"]["x-project-id"] == PROJECT_ID
@@ -33,7 +33,7 @@ def test_aksk_without_project_id_looks_the_project_up_by_region(emulator, playbo
                    defaults={"endpoint": emulator.url, "auth_url": emulator.url + "/v3", "region": REGION,
                              "access_key": AK, "secret_key": SK})
     assert run.status() == "changed", run.result()
-    sent = [(entry["method"], entry["path"]) for entry in emulator.journal]
+    sent = emulator.sent("method", "path")
     assert sent == [("GET", "/v3/projects"), ("GET", "/v3/tasks/" + task["id"]), ("DELETE", "/v3/tasks/" + task["id"])]
     assert emulator.journal[0]["query"] == {"name": REGION}
     assert "x-project-id" not in emulator.journal[0]["headers"]
@@ -69,7 +69,7 @@ def test_password_auth_gets_one_token_per_run(emulator, playbook):
                    defaults={"endpoint": emulator.url, "auth_url": emulator.url + "/v3", "region": REGION,
                              "user_name": USER, "password": PASSWORD, "domain_name": DOMAIN})
     assert run.status() == "changed", run.result()
-    sent = [(entry["method"], entry["path"]) for entry in emulator.journal]
+    sent = emulator.sent("method", "path")
     assert sent[0] == ("POST", "/v3/auth/tokens")
     assert [method for method, path in sent[1:]] == ["GET", "DELETE", "GET"]
     body = emulator.journal[0]["body"]
@@ -86,7 +86,7 @@ def test_password_auth_in_check_mode_sends_token_request_and_one_read(emulator, 
                    defaults={"endpoint": emulator.url, "auth_url": emulator.url + "/v3", "project_id": PROJECT_ID,
                              "user_name": USER, "password": PASSWORD, "domain_name": DOMAIN})
     assert run.status() == "changed", run.result()
-    assert [entry["method"] for entry in emulator.journal] == ["POST", "GET"]
+    assert emulator.methods() == ["POST", "GET"]
     assert emulator.journal[0]["body"]["auth"]["scope"] == {"project": {"id": PROJECT_ID}}
 
 

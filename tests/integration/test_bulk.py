@@ -154,7 +154,7 @@ def test_few_ids_are_read_one_by_one_and_lost_batch_answer(emulator, playbook):
     result = run.result()
     assert run.status() == "changed", result.get("msg")
     assert [entry["result"] for entry in result["tasks"]] == ["deleted", "deleted", "absent"]
-    assert [entry["method"] for entry in emulator.journal] == ["GET", "GET", "GET", "POST", "DELETE", "DELETE"]
+    assert emulator.methods() == ["GET", "GET", "GET", "POST", "DELETE", "DELETE"]
     assert [entry["status"] for entry in emulator.journal[-2:]] == [404, 404]
 
 

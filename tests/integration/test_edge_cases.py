@@ -13,7 +13,7 @@ UNAVAILABLE = {"error_code": "APIGW.0201", "error_msg": "Backend unavailable"}
 
 
 def sent(emu):
-    return [(entry["method"], entry["status"]) for entry in emu.journal]
+    return emu.sent("method", "status")
 
 
 @pytest.mark.parametrize("fault", [{"reset": True}, {"status": 504, "body": {"error_code": "APIGW.0204",
@@ -44,7 +44,7 @@ def test_404_that_sms_did_not_send_is_a_failure_not_absent(emulator, playbook, b
     assert result["changed"] is False and "absent" not in result["msg"]
     assert "not from SMS" in result["msg"] and "check endpoint, site and proxy" in result["msg"]
     assert result["error"]["status"] == 404
-    assert [entry["method"] for entry in emulator.journal] == ["GET"]  # nothing deleted on a gateway's word
+    assert emulator.methods() == ["GET"]  # nothing deleted on a gateway's word
     assert task["id"] in emulator.tasks
 
 
@@ -109,7 +109,7 @@ def test_expired_password_token_is_renewed_once(emulator, playbook):
                    defaults={"endpoint": emulator.url, "auth_url": emulator.url + "/v3", "region": REGION,
                              "user_name": USER, "password": PASSWORD, "domain_name": DOMAIN})
     assert run.status() == "changed", run.result()
-    assert [(entry["method"], entry["path"], entry["status"]) for entry in emulator.journal] == [
+    assert emulator.sent("method", "path", "status") == [
         ("POST", "/v3/auth/tokens", 201), ("GET", "/v3/tasks/" + task["id"], 200),
         ("DELETE", "/v3/tasks/" + task["id"], 401), ("POST", "/v3/auth/tokens", 201),
         ("DELETE", "/v3/tasks/" + task["id"], 200)]
@@ -141,7 +141,7 @@ def test_force_times_out_while_waiting_to_become_deletable(emulator, playbook):
     assert run.status() == "failed"
     assert result["changed"] is True  # the stop was accepted
     assert "to stop and become deletable" in result["msg"] and "source server state stopping" in result["msg"]
-    assert "DELETE" not in [entry["method"] for entry in emulator.journal]
+    assert "DELETE" not in emulator.methods()
 
 
 def test_failure_after_the_delete_reports_changed(emulator, playbook):
@@ -173,5 +173,5 @@ def test_a_read_that_answers_for_another_task_stops_the_run(emulator, playbook):
     run = playbook([sms_task(task_id="t-asked", state="absent")], defaults=token_defaults(emulator))
     assert run.status() == "failed"
     assert "not the one asked for" in run.result()["msg"]
-    assert "DELETE" not in [entry["method"] for entry in emulator.journal]
+    assert "DELETE" not in emulator.methods()
     assert other["id"] in emulator.tasks

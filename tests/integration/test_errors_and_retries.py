@@ -28,7 +28,7 @@ def test_forbidden_delete_keeps_all_five_fields(emulator, playbook):
     assert result["msg"].startswith("Failed to delete SMS task %s: SMS.9004 " % task["id"])
     assert "HTTP 403, request id %s" % error["request_id"] in result["msg"]
     assert result["task"]["id"] == task["id"]
-    assert [entry["method"] for entry in emulator.journal] == ["GET", "DELETE"]
+    assert emulator.methods() == ["GET", "DELETE"]
 
 
 def test_html_gateway_page_fails_cleanly(emulator, playbook):
@@ -49,7 +49,7 @@ def test_throttling_is_retried_after_retry_after(emulator, playbook):
     emulator.inject_throttle(times=1, retry_after="2", method="GET")
     run = playbook([sms_task(task_id=task["id"], state="absent", wait=False)], defaults=token_defaults(emulator))
     assert run.status() == "changed", run.result()
-    sent = [(entry["method"], entry["status"]) for entry in emulator.journal]
+    sent = emulator.sent("method", "status")
     assert sent == [("GET", 429), ("GET", 200), ("DELETE", 200)]
     assert gaps(emulator.journal)[0] >= 2.0
 
@@ -72,7 +72,7 @@ def test_reset_connection_on_delete_is_retried(emulator, playbook):
     emulator.inject(method="DELETE", reset=True)
     run = playbook([sms_task(task_id=task["id"], state="absent", wait=False)], defaults=token_defaults(emulator))
     assert run.status() == "changed", run.result()
-    sent = [(entry["method"], entry["status"]) for entry in emulator.journal]
+    sent = emulator.sent("method", "status")
     assert sent == [("GET", 200), ("DELETE", None), ("DELETE", 200)]
     assert task["id"] not in emulator.tasks
 
@@ -104,8 +104,8 @@ def test_stop_action_is_not_retried_on_a_gateway_error(emulator, playbook):
     run = playbook([sms_task(task_id=task["id"], state="absent", force=True)], defaults=token_defaults(emulator))
     assert run.status() == "failed"
     assert "Failed to stop SMS task" in run.result()["msg"]
-    assert [entry["method"] for entry in emulator.journal] == ["GET", "POST"]
-    assert "DELETE" not in [entry["method"] for entry in emulator.journal]
+    assert emulator.methods() == ["GET", "POST"]
+    assert "DELETE" not in emulator.methods()
 
 
 def test_body_that_is_not_json_on_a_read(emulator, playbook):
@@ -114,7 +114,7 @@ def test_body_that_is_not_json_on_a_read(emulator, playbook):
     result = run.result()
     assert run.status() == "failed"
     assert "not a JSON object" in result["msg"] and "HTTP 200" in result["msg"]
-    assert "DELETE" not in [entry["method"] for entry in emulator.journal]
+    assert "DELETE" not in emulator.methods()
 
 
 def test_bad_task_ids_fail_before_any_request(emulator, playbook):

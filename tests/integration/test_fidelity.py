@@ -195,7 +195,7 @@ def test_lost_delete_then_new_token_then_404_counts_as_deleted(emulator, playboo
     result = run.result()
     assert run.status() == "changed", result["msg"]
     assert result["msg"].endswith("deleted") and "vanished" not in result["msg"]
-    assert [(entry["method"], entry["status"]) for entry in emulator.journal] == [
+    assert emulator.sent("method", "status") == [
         ("POST", 201), ("GET", 200), ("DELETE", 504), ("DELETE", 401), ("POST", 201), ("DELETE", 404)]
 
 

@@ -13,7 +13,7 @@ MISSING = "5d2c1c8e-0000-4000-8000-000000000404"
 
 
 def methods(emu):
-    return [(entry["method"], entry["path"]) for entry in emu.journal]
+    return emu.sent("method", "path")
 
 
 def test_absent_task_is_unchanged_with_one_read(emulator, playbook):
@@ -47,7 +47,7 @@ def test_second_run_is_idempotent(emulator, playbook):
     task = emulator.add_task(name="web-01-migration")
     run = playbook([sms_task(task_id=task["id"], state="absent", wait=False)] * 2, defaults=token_defaults(emulator))
     assert [run.status(0), run.status(1)] == ["changed", "ok"]
-    assert [entry["method"] for entry in emulator.journal] == ["GET", "DELETE", "GET"]
+    assert emulator.methods() == ["GET", "DELETE", "GET"]
 
 
 def test_check_mode_on_deletable_task_sends_only_the_read(emulator, playbook):
@@ -87,7 +87,7 @@ def test_busy_task_without_force_is_sent_and_the_refusal_explained(emulator, pla
     assert result["error"]["request_id"] == emulator.journal[-1]["request_id"]
     assert result["error"]["request_id"] in result["msg"]
     assert result["task"]["id"] == task["id"]
-    assert [entry["method"] for entry in emulator.journal] == ["GET", "DELETE"]
+    assert emulator.methods() == ["GET", "DELETE"]
     assert task["id"] in emulator.tasks
 
 
@@ -99,7 +99,7 @@ def test_busy_task_in_check_mode_is_predicted_from_the_read(emulator, playbook):
     assert "'syncing'" in result["msg"]
     assert "agent is connected" in result["msg"]
     assert "force: true" in result["msg"]
-    assert [entry["method"] for entry in emulator.journal] == ["GET"]
+    assert emulator.methods() == ["GET"]
 
 
 def test_busy_task_with_force_in_check_mode_sends_only_the_read(emulator, playbook):
@@ -109,7 +109,7 @@ def test_busy_task_with_force_in_check_mode_sends_only_the_read(emulator, playbo
     result = run.result()
     assert run.status() == "changed", result
     assert "would be stopped" in result["msg"]
-    assert [entry["method"] for entry in emulator.journal] == ["GET"]
+    assert emulator.methods() == ["GET"]
     assert emulator.tasks[task["id"]]["source_server"]["state"] == "replicate"
 
 
@@ -138,7 +138,7 @@ def test_task_already_deleting_is_waited_for_without_a_delete(emulator, playbook
     result = run.result()
     assert run.status() == "ok", result
     assert "already being deleted" in result["msg"]
-    assert "DELETE" not in [entry["method"] for entry in emulator.journal]
+    assert "DELETE" not in emulator.methods()
     assert emulator.journal[-1]["status"] == 404
 
 
@@ -147,7 +147,7 @@ def test_task_already_deleting_in_check_mode(emulator, playbook):
     run = playbook([sms_task(task_id=task["id"], state="absent")], defaults=token_defaults(emulator), check=True)
     assert run.status() == "ok"
     assert run.result()["changed"] is False
-    assert [entry["method"] for entry in emulator.journal] == ["GET"]
+    assert emulator.methods() == ["GET"]
 
 
 def test_delete_answering_404_means_the_task_vanished(emulator, playbook):
@@ -158,7 +158,7 @@ def test_delete_answering_404_means_the_task_vanished(emulator, playbook):
     assert run.status() == "ok", result
     assert result["changed"] is False
     assert "vanished" in result["msg"]
-    assert [entry["method"] for entry in emulator.journal] == ["GET", "DELETE"]
+    assert emulator.methods() == ["GET", "DELETE"]
 
 
 def test_name_is_matched_exactly(emulator, playbook):
@@ -182,7 +182,7 @@ def test_name_with_no_exact_match_is_absent(emulator, playbook):
     for index in (0, 1):
         assert run.status(index) == "ok"
         assert "already absent" in run.result(index)["msg"]
-    assert [entry["method"] for entry in emulator.journal] == ["GET", "GET"]
+    assert emulator.methods() == ["GET", "GET"]
 
 
 def test_ambiguous_name_deletes_nothing(emulator, playbook):
@@ -206,7 +206,7 @@ def test_wait_timeout_names_the_last_state_seen(emulator, playbook):
     assert run.status() == "failed"
     assert "Timed out after 2 seconds" in result["msg"]
     assert "state DELETING" in result["msg"]
-    assert [entry["method"] for entry in emulator.journal][:2] == ["GET", "DELETE"]
+    assert emulator.methods()[:2] == ["GET", "DELETE"]
 
 
 def test_only_the_named_task_is_touched(emulator, playbook):
@@ -214,7 +214,7 @@ def test_only_the_named_task_is_touched(emulator, playbook):
     target = emulator.add_task(name="target")
     run = playbook([sms_task(task_id=target["id"], state="absent")], defaults=token_defaults(emulator))
     assert run.status() == "changed", run.result()
-    assert [entry["method"] for entry in emulator.journal] == ["GET", "DELETE", "GET"]
+    assert emulator.methods() == ["GET", "DELETE", "GET"]
     touched = {entry["task_id"] for entry in emulator.journal}
     assert touched == {target["id"]}
     assert all(other["id"] in emulator.tasks for other in others)
