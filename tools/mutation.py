@@ -12,7 +12,7 @@ unit tests", and benchmarks/mutation.md says for each whether a slower test catc
 String formatting (``%``) mutated into other operators is left out: every such mutant raises a TypeError as
 soon as the line runs, so it only measures line coverage, and it would triple the run.
 
-Usage: python tools/mutation.py [--resume] [--tests "pytest arguments"]
+Usage: python tools/mutation.py [--modules PATH ...] [--resume] [--tests "pytest arguments"]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ TESTS = ('tests/unit/plugins -x -q -p no:cacheprovider -p no:randomly '
          '--deselect tests/unit/plugins/module_utils/test_fuzz.py '
          '--deselect tests/unit/plugins/module_utils/test_signer.py::test_agrees_with_the_official_signer')
 CONFIG = """[cosmic-ray]
-module-path = ["plugins/module_utils", "plugins/modules"]
+module-path = {modules}
 excluded-modules = []
 timeout = 20.0
 test-command = "{python} -m pytest {tests}"
@@ -92,6 +92,8 @@ def survivors(session_dump):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--tests', default=TESTS, help='pytest arguments of the test command')
+    parser.add_argument('--modules', nargs='+', default=['plugins/module_utils', 'plugins/modules'],
+                        help='files or folders to mutate (default: plugins/module_utils plugins/modules)')
     parser.add_argument('--resume', action='store_true',
                         help='go on with the session of an interrupted run (same tree, same mutants)')
     args = parser.parse_args()
@@ -103,7 +105,8 @@ def main():
     if not (args.resume and session.exists()):
         copy_tree()
         python = ROOT / '.venv' / 'bin' / 'python'
-        config.write_text(CONFIG.format(python=python, tests=args.tests), encoding='utf-8')
+        config.write_text(CONFIG.format(python=python, tests=args.tests, modules=json.dumps(args.modules)),
+                          encoding='utf-8')
         if session.exists():
             session.unlink()
         run([bin_dir / 'cosmic-ray', 'init', config, session], cwd=TREE, env=env)
@@ -121,7 +124,7 @@ def main():
     lines = ['# Mutation testing', '',
              'Run by `make mutation` (`tools/mutation.py`, cosmic-ray %s) on %s, in %.0f minutes.' % (
                  '8.7.0', time.strftime('%Y-%m-%d'), minutes),
-             'Test command: `pytest %s`.' % args.tests, '',
+             'Mutated: %s. Test command: `pytest %s`.' % (', '.join(args.modules), args.tests), '',
              '| mutants | killed | survived | score |', '|---:|---:|---:|---:|',
              '| %d | %d | %d | %.1f%% |' % (len(done), killed, len(lost), score), '',
              '## Survivors (module, line, operator, occurrence)', '']
