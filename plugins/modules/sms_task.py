@@ -32,6 +32,9 @@ options:
         and every refusal is attributed to its task. Tasks predicted to be refused are sent one by one.
       - The result lists every requested task in RV(tasks). The module fails when any task could not be deleted,
         and RV(tasks) still says which ones were.
+      - An empty list (a computed selection that matched nothing, say a decommissioning job run a second time) is
+        not an error - the module sends no request and returns C(changed=false) with a message that there was
+        nothing to delete.
     type: list
     elements: str
   name:
@@ -244,7 +247,7 @@ def main():
         sms.check_task_id(params["task_id"], "task_id")
     if params["task_ids"] is not None:
         if not params["task_ids"]:
-            sms.fail("task_ids must name at least one task")
+            sms.module.exit_json(changed=False, msg="task_ids is empty: nothing to delete", tasks=[], task={})
         for index, task_id in enumerate(params["task_ids"]):
             sms.check_task_id(task_id, "task_ids[%d]" % index)
     if params["name"] is not None and not params["name"].strip():

@@ -163,7 +163,8 @@ def test_bad_ids_in_the_list_fail_before_any_request(emulator, playbook):
                     sms_task(task_ids=["a"], task_id="a", state="absent")],
                    defaults=token_defaults(emulator))
     assert run.result(0)["msg"] == "task_ids[1] must not contain '/'"
-    assert run.result(1)["msg"] == "task_ids must name at least one task"
+    assert run.status(1) == "ok" and run.result(1)["changed"] is False  # an empty selection: nothing to do
+    assert run.result(1)["msg"] == "task_ids is empty: nothing to delete" and run.result(1)["tasks"] == []
     assert "mutually exclusive" in run.result(2)["msg"]
     assert emulator.journal == []
 
