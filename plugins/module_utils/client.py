@@ -404,32 +404,49 @@ class SmsClient:
 
     def _list_once(self, filters):
         """One pass over the pages; None when the list changed under the reader."""
-        tasks, seen, first_count, pages = [], set(), None, 0
-        query = [(key, value) for key, value in filters.items() if value is not None]
-        operation = "list SMS tasks"
-        while True:
-            page_query = query + [("limit", LIST_PAGE_SIZE), ("offset", len(tasks))]
-            response = self.request("GET", ["v3", "tasks"], query=page_query, operation=operation)
-            page = self._json(response, operation)
-            items, count = page.get("tasks") or [], page.get("count")
-            if not isinstance(items, list) or not all(isinstance(item, dict) and item.get("id") for item in items) \
-                    or not isinstance(count, int):
-                raise SmsApiError(operation, reason="the answer is not a page of tasks", status=response.status_code,
-                                  request_id=response.headers.get("X-Request-Id"),
-                                  excerpt=_excerpt(self.redact(_head(response.text))))
+        tasks, seen, first_count = [], set(), None
+        for items, count in self.task_pages(**filters):
             first_count = count if first_count is None else first_count
-            pages += 1
-            if pages > min(-(-first_count // (LIST_PAGE_SIZE // 2)) + LIST_PAGE_MARGIN, MAX_LIST_PAGES):
-                raise SmsApiError(operation, reason="the list did not end after %d pages although its first page "
-                                  "counted %d tasks (at most %d pages are read): stopped reading"
-                                  % (pages - 1, first_count, MAX_LIST_PAGES))
             ids = [item["id"] for item in items]
             if count != first_count or seen.intersection(ids):
                 return None
             seen.update(ids)
             tasks.extend(items)
-            if not items or len(tasks) >= count:
-                return tasks
+        return tasks
+
+    def task_pages(self, **filters):
+        """The pages of the task list, in order, as ``(items, count)``; the caller may stop at any page.
+
+        At most the pages the first page's count implies (with pages half full) plus LIST_PAGE_MARGIN are read,
+        and never more than MAX_LIST_PAGES: a list whose pages never end is stopped with an error.
+        """
+        query = [(key, value) for key, value in filters.items() if value is not None]
+        offset, pages, first_count = 0, 0, None
+        while True:
+            items, count = self._task_page(query, offset)
+            first_count = count if first_count is None else first_count
+            pages += 1
+            if pages > min(-(-first_count // (LIST_PAGE_SIZE // 2)) + LIST_PAGE_MARGIN, MAX_LIST_PAGES):
+                raise SmsApiError("list SMS tasks", reason="the list did not end after %d pages although its first "
+                                  "page counted %d tasks (at most %d pages are read): stopped reading"
+                                  % (pages - 1, first_count, MAX_LIST_PAGES))
+            yield items, count
+            offset += len(items)
+            if not items or offset >= count:
+                return
+
+    def _task_page(self, query, offset):
+        operation = "list SMS tasks"
+        response = self.request("GET", ["v3", "tasks"], query=query + [("limit", LIST_PAGE_SIZE), ("offset", offset)],
+                                operation=operation)
+        page = self._json(response, operation)
+        items, count = page.get("tasks") or [], page.get("count")
+        if not isinstance(items, list) or not all(isinstance(item, dict) and item.get("id") for item in items) \
+                or not isinstance(count, int):
+            raise SmsApiError(operation, reason="the answer is not a page of tasks", status=response.status_code,
+                              request_id=response.headers.get("X-Request-Id"),
+                              excerpt=_excerpt(self.redact(_head(response.text))))
+        return items, count
 
     def delete_task(self, task_id):
         """Delete one task. Returns False when SMS says it does not exist (a 404 of its own).

@@ -4,7 +4,7 @@
 """Removing SMS tasks: find them, plan (task_rules.plan), and in check mode report the plan, in a real run
 carry it out. One task (TaskRemover) or many in batches (BulkRemover)."""
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE
+from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE, LIST_PAGE_SIZE
 from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, with_hint
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     ABSENT,
@@ -172,6 +172,7 @@ class BulkRemover(Remover):
         self.before = {}
         self.found = {}
         self.confirmed_gone = set()  # tasks that SMS itself said are gone (404 of its own)
+        self.account_size = None  # tasks in the account, as the last list page counted them
 
     def partial(self):
         """On a failure half way: every task's outcome so far; planned but not tried is said so."""
@@ -191,17 +192,65 @@ class BulkRemover(Remover):
             entry["msg"] = msg
 
     def read(self):
-        """Each requested task as the service knows it, or None. A few ids: one GET each; more: list pages."""
+        """Each requested task as the service knows it, or None, by the cheaper read (see find_in_pages)."""
         if len(self.ids) <= FEW_IDS:
             return {task_id: self.client.get_task(task_id) for task_id in self.ids}
-        wanted = set(self.ids)
-        found = {task["id"]: task for task in self.client.list_tasks() if task["id"] in wanted}
+        found, _complete = self.find_in_pages(set(self.ids))
         for task_id, task in list(found.items()):
             if plan(task).action == REFUSED:
                 found[task_id] = self.client.get_task(task_id)  # list items lack "connected"
-        for task_id in wanted.difference(found):
-            found[task_id] = self.client.get_task(task_id)  # "absent" only on the service's own word
+        for task_id in self.ids:
+            if task_id not in found:
+                found[task_id] = self.client.get_task(task_id)  # "absent" only on the service's own word
         return {task_id: found[task_id] for task_id in self.ids}
+
+    def find_in_pages(self, wanted):
+        """The tasks of ``wanted`` that list pages show, and whether the pages were read to the end unchanged.
+
+        The first page tells how many tasks the account holds. Pages are read on only while the pages left are
+        fewer than the wanted ids not seen yet; the rest is cheaper read one by one. A count that changes, or an
+        id seen twice, means the pages shifted: the result is then not complete.
+        """
+        found, read, first_count, stable = {}, 0, None, True
+        for items, count in self.client.task_pages():
+            first_count = count if first_count is None else first_count
+            stable = stable and count == first_count and not any(item["id"] in found for item in items)
+            self.account_size = count
+            read += len(items)
+            found.update((item["id"], item) for item in items if item["id"] in wanted)
+            unseen = len(wanted) - len(found)
+            if unseen and -(-max(count - read, 0) // LIST_PAGE_SIZE) >= unseen:
+                return found, False
+        return found, stable
+
+    def still_there(self, ids, confirm=()):
+        """Those of ``ids`` that still exist, each as last read, by the cheaper read.
+
+        Fewer ids than the account has pages: each is read on its own, and SMS's own 404 says it is gone.
+        Otherwise list pages; a task they do not show is taken as gone only when the pages were read to the end
+        unchanged and it is not in ``confirm`` (tasks this run did not delete: a list may hide tasks), else it
+        is read on its own.
+        """
+        if len(ids) <= FEW_IDS or (self.account_size is not None and
+                                   -(-self.account_size // LIST_PAGE_SIZE) >= len(ids)):
+            return self.read_each(ids)
+        seen, complete = self.find_in_pages(set(ids))
+        seen.update(self.read_each([task_id for task_id in ids if task_id not in seen
+                                    and (task_id in confirm or not complete)]))
+        return seen
+
+    def read_each(self, ids):
+        """The tasks of ``ids`` that SMS has not said are gone, each read on its own."""
+        seen = {}
+        for task_id in ids:
+            if task_id in self.confirmed_gone:
+                continue
+            task = self.client.get_task(task_id)
+            if task is None:
+                self.confirmed_gone.add(task_id)
+            else:
+                seen[task_id] = task
+        return seen
 
     def run(self):
         self.found = self.read()
@@ -286,9 +335,7 @@ class BulkRemover(Remover):
         ready, last_seen = [], {}
 
         def all_deletable():
-            seen = self.listed(pending, confirm=pending)
-            if seen is None:
-                return False
+            seen = self.still_there(pending, confirm=pending)
             for task_id in list(pending):
                 task = seen.get(task_id)
                 if task is None:
@@ -307,41 +354,17 @@ class BulkRemover(Remover):
                     self.params["wait_timeout"], seen_as(last_seen[task_id])))
         return ready
 
-    def listed(self, ids, confirm=()):
-        """The current state of those of ``ids`` that still exist, from list pages.
-
-        A list may hide tasks (enterprise projects, permissions scoped by conditions), so a task of ``confirm``
-        that the list does not show is read on its own: only SMS's own 404 says it is gone. A task whose deletion
-        this run saw accepted may be taken as gone when the list no longer shows it. None while the list keeps
-        changing under the reader: the caller looks again later.
-        """
-        wanted = set(ids)
-        tasks = self.client.list_tasks(unstable_ok=True)
-        if tasks is None:
-            return None
-        seen = {task["id"]: task for task in tasks if task["id"] in wanted}
-        for task_id in confirm:
-            if task_id not in seen and task_id not in self.confirmed_gone:
-                task = self.client.get_task(task_id)
-                if task is None:
-                    self.confirmed_gone.add(task_id)
-                else:
-                    seen[task_id] = task
-        return seen
-
     def wait_until_gone(self, ids):
         remaining = {"tasks": {}}
         # tasks already being deleted before this run: the list alone does not prove them gone
         others = [task_id for task_id in ids if self.entries[task_id]["result"] == "deleting"]
 
         def all_gone():
-            seen = self.listed(ids, confirm=others)
-            if seen is not None:
-                remaining["tasks"] = seen
-            return seen is not None and not seen
+            remaining["tasks"] = self.still_there(ids, confirm=others)
+            return not remaining["tasks"]
 
         if ids and not self.wait(all_gone):
-            for task_id, task in (remaining["tasks"] or {task_id: {} for task_id in ids}).items():
+            for task_id, task in remaining["tasks"].items():
                 self.record(task_id, "timed_out", msg="still present after %d seconds, in %s" % (
                     self.params["wait_timeout"], seen_as(task)))
 
