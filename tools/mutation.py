@@ -116,7 +116,7 @@ def main():
     dump = subprocess.run([bin_dir / 'cosmic-ray', 'dump', session], cwd=TREE, env=env, check=True,
                           capture_output=True, text=True).stdout
     results = [json.loads(line)[1] for line in dump.splitlines()]
-    done = [result for result in results if result and result.get('test_outcome') != 'incompetent']
+    done = [result for result in results if result and result.get('test_outcome') in ('killed', 'survived')]
     killed = sum(1 for result in done if result.get('test_outcome') == 'killed')
     lost = survivors(dump)
     minutes = (time.time() - started) / 60

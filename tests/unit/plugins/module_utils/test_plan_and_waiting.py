@@ -16,6 +16,23 @@ def task(state="MIGRATE_SUCCESS", source_state="finished", connected=True):
     return {"id": "t", "state": state, "connected": connected, "source_server": {"state": source_state}}
 
 
+def test_the_plan_without_force_is_never_a_stop():
+    busy = task(state="RUNNING", source_state="replicate")
+    assert task_rules.plan(busy).action == "refused"
+
+
+@pytest.mark.parametrize("read, verdict", [
+    (task(), True),
+    (task(state="RUNNING", source_state="replicate"), False),
+    (task(state="RUNNING", source_state="replicate", connected=None), None),  # a list item: cannot tell
+    (task(state="RUNNING", source_state="replicate", connected=False), True),
+])
+def test_deletable_as_sms_task_info_reports_it(read, verdict):
+    if read["connected"] is None:
+        del read["connected"]
+    assert task_rules.deletable(read) is verdict
+
+
 @pytest.mark.parametrize("read, force, action", [
     (None, False, "absent"),
     (task(), False, "delete"),
@@ -25,6 +42,9 @@ def task(state="MIGRATE_SUCCESS", source_state="finished", connected=True):
     (task(state="RUNNING", source_state="replicate"), True, "stop_then_delete"),
     (task(state="RUNNING", source_state="replicate", connected=False), False, "delete"),  # agent gone: deletable
     (task(state="RUNNING", source_state="cloning"), False, "refused"),
+    (task(state="DELETING", source_state="finished"), False, "being_deleted"),  # the task's own state says so
+    (task(state="ABORT", source_state="stopped"), False, "delete"),
+    (task(state="RUNNING", source_state="Deleting"), False, "being_deleted"),
 ])
 def test_the_plan_for_a_task(read, force, action):
     decided = task_rules.plan(read, force)
@@ -38,6 +58,8 @@ def test_the_plan_for_a_task(read, force, action):
     (400, "SMS.0205", False, False),
     (403, "SMS.9004", True, False),
     (500, "SMS.2015", False, True),  # the legacy code says so whatever the status
+    (None, None, True, False),  # no answer at all: not a refusal
+    (401, "APIGW.0301", True, False),
 ])
 def test_the_refusal_predicate(status, code, busy, refusal):
     error = SmsApiError("delete SMS task t", status=status, error_code=code, error_msg="x")
@@ -46,8 +68,11 @@ def test_the_refusal_predicate(status, code, busy, refusal):
 
 
 class FakeTime:
-    def __init__(self):
-        self.now = 100.0
+    """A clock that only sleep() moves, and that oversleeps a little, as real sleeps do."""
+
+    def __init__(self, now=100.0, oversleep=0.0):
+        self.now = now
+        self.oversleep = oversleep
         self.pauses = []
 
     def clock(self):
@@ -55,7 +80,7 @@ class FakeTime:
 
     def sleep(self, seconds):
         self.pauses.append(round(seconds, 3))
-        self.now += seconds
+        self.now += seconds + self.oversleep
 
 
 def test_waiting_looks_at_once_then_after_growing_pauses_until_true():
@@ -65,8 +90,23 @@ def test_waiting_looks_at_once_then_after_growing_pauses_until_true():
     assert fake.pauses == [0.5, 0.75, 1.125, 1.688]
 
 
-def test_waiting_gives_up_at_the_timeout_without_sleeping_past_it():
+@pytest.mark.parametrize("start", [0.5, 100.0, 1e6])
+def test_waiting_gives_up_at_the_timeout_without_sleeping_past_it(start):
+    fake, looks = FakeTime(now=start), []
+    assert wait_until(lambda: looks.append(fake.now) and False, 10, sleep=fake.sleep, clock=fake.clock) is False
+    assert fake.now == pytest.approx(start + 10.0)
+    # documented: 0.5 s, then 1.5 times longer each time; the last pause ends at the timeout
+    assert fake.pauses == [0.5, 0.75, 1.125, 1.688, 2.531, 3.406]
+    assert len(looks) == 7
+
+
+def test_waiting_pauses_grow_to_five_seconds_at_most():
     fake = FakeTime()
+    wait_until(lambda: False, 60, sleep=fake.sleep, clock=fake.clock)
+    assert max(fake.pauses) == 5.0 and fake.pauses.count(5.0) >= 5
+
+
+def test_waiting_stops_even_when_sleep_overshoots():
+    fake = FakeTime(oversleep=0.013)
     assert wait_until(lambda: False, 10, sleep=fake.sleep, clock=fake.clock) is False
-    assert fake.now == pytest.approx(110.0)
-    assert max(fake.pauses) <= 5.0
+    assert 110.0 <= fake.now <= 110.1
