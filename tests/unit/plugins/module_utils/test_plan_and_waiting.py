@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import task_rules
@@ -110,3 +112,23 @@ def test_waiting_stops_even_when_sleep_overshoots():
     fake = FakeTime(oversleep=0.013)
     assert wait_until(lambda: False, 10, sleep=fake.sleep, clock=fake.clock) is False
     assert 110.0 <= fake.now <= 110.1
+
+
+def test_a_task_parsed_from_json_is_recognised_as_being_deleted():
+    """States arrive as strings parsed from the answer, never the same objects as the code's literals."""
+    read = json.loads('{"id": "t", "state": "DELETING", "connected": true, "source_server": {"state": "finished"}}')
+    assert task_rules.plan(read).action == "being_deleted"
+
+
+def test_waiting_takes_its_last_look_even_when_under_a_second_is_left():
+    """A look that itself takes time (a slow answer): the last pause is cut to the time left, and one more look
+    follows it, however little time that was."""
+    fake, looks = FakeTime(now=0.5), []
+
+    def slow_condition():
+        looks.append(fake.now)
+        fake.now += 0.4
+        return len(looks) == 4
+
+    assert wait_until(slow_condition, 3, sleep=fake.sleep, clock=fake.clock) is True
+    assert fake.pauses == [0.5, 0.75, 0.55]
