@@ -48,6 +48,15 @@ exclude-operators = ["core/ReplaceBinaryOperator_Mod_.*"]
 """
 
 
+# Survivors judged equivalent (no test can tell them apart from the original), by module, operator and the
+# source line as written; the report lists them apart from the survivors still to be killed.
+EQUIVALENT = {
+    ('plugins/module_utils/task_rules.py', 'core/ReplaceComparisonOperator_Is_Eq',
+     'if task.get("connected") is False:'):
+        '"connected" is a JSON boolean or missing: for True, False and None, "== False" and "is False" agree',
+}
+
+
 def run(cmd, **kwargs):
     print('mutation: %s' % ' '.join(str(part) for part in cmd), flush=True)
     return subprocess.run([str(part) for part in cmd], check=True, **kwargs)
@@ -109,6 +118,7 @@ def main():
                           encoding='utf-8')
         if session.exists():
             session.unlink()
+        (WORK / 'started').write_text(str(started), encoding='utf-8')
         run([bin_dir / 'cosmic-ray', 'init', config, session], cwd=TREE, env=env)
         run([bin_dir / 'cr-filter-operators', session, config], cwd=TREE, env=env)
         run([bin_dir / 'cosmic-ray', 'baseline', config], cwd=TREE, env=env)
@@ -119,16 +129,24 @@ def main():
     done = [result for result in results if result and result.get('test_outcome') in ('killed', 'survived')]
     killed = sum(1 for result in done if result.get('test_outcome') == 'killed')
     lost = survivors(dump)
-    minutes = (time.time() - started) / 60
+    started_file = WORK / 'started'
+    minutes = (time.time() - float(started_file.read_text() if started_file.exists() else started)) / 60
     score = 100.0 * killed / len(done) if done else 0.0
     lines = ['# Mutation testing', '',
-             'Run by `make mutation` (`tools/mutation.py`, cosmic-ray %s) on %s, in %.0f minutes.' % (
+             'Run by `make mutation` (`tools/mutation.py`, cosmic-ray %s) on %s; the session took %.0f minutes.' % (
                  '8.7.0', time.strftime('%Y-%m-%d'), minutes),
              'Mutated: %s. Test command: `pytest %s`.' % (', '.join(args.modules), args.tests), '',
              '| mutants | killed | survived | score |', '|---:|---:|---:|---:|',
              '| %d | %d | %d | %.1f%% |' % (len(done), killed, len(lost), score), '',
-             '## Survivors (module, line, operator, occurrence)', '']
-    lines += ['* `%s:%d` %s #%d' % item for item in lost]
+             '## Survivors still to be killed (module, line, operator, occurrence, source line)', '']
+    explained, open_ = [], []
+    for module, line, operator, occurrence in lost:
+        source = (TREE / module).read_text(encoding='utf-8').splitlines()[line - 1].strip()
+        reason = EQUIVALENT.get((module, operator, source))
+        row = '* `%s:%d` %s #%d: `%s`' % (module, line, operator, occurrence, source)
+        (explained if reason else open_).append(row + (' - equivalent: %s' % reason if reason else ''))
+    lines += open_ or ['(none)']
+    lines += ['', '## Survivors judged equivalent', ''] + (explained or ['(none)'])
     REPORT.write_text('\n'.join(lines) + '\n', encoding='utf-8')
     print('mutation: %d mutants, %d killed, %d survived, score %.1f%%; see %s' % (
         len(done), killed, len(lost), score, REPORT.relative_to(ROOT)))
