@@ -366,6 +366,7 @@ class SmsClient:
         self._token = credentials.auth_token if credentials.kind == "token" else None
         self._reauthenticated = False
         self._sms_answered = False  # has any SMS call succeeded in this run (the site is then right)
+        self._redactor = (None, None)
         self.site_note = site_note
         # told about every secret the client obtains (the IAM token), so the caller can mask it in any output
         self.on_secret = on_secret or (lambda value: None)
@@ -404,33 +405,35 @@ class SmsClient:
 
     def _list_once(self, filters):
         """One pass over the pages; None when the list changed under the reader."""
-        tasks, seen, first_count = [], set(), None
-        for items, count in self.task_pages(**filters):
-            first_count = count if first_count is None else first_count
-            ids = [item["id"] for item in items]
-            if count != first_count or seen.intersection(ids):
+        tasks = []
+        for items, _count, steady in self.task_pages(**filters):
+            if not steady:
                 return None
-            seen.update(ids)
             tasks.extend(items)
         return tasks
 
     def task_pages(self, **filters):
-        """The pages of the task list, in order, as ``(items, count)``; the caller may stop at any page.
+        """The pages of the task list, in order, as ``(items, count, steady)``; the caller may stop at any page.
 
-        At most the pages the first page's count implies (with pages half full) plus LIST_PAGE_MARGIN are read,
-        and never more than MAX_LIST_PAGES: a list whose pages never end is stopped with an error.
+        Pages are read by record offset, so a task created or deleted between two pages shifts the rest: ``steady``
+        turns false for good once the count changed or an id came twice. At most the pages the first page's count
+        implies (with pages half full) plus LIST_PAGE_MARGIN are read, and never more than MAX_LIST_PAGES: a list
+        whose pages never end is stopped with an error.
         """
         query = [(key, value) for key, value in filters.items() if value is not None]
-        offset, pages, first_count = 0, 0, None
+        offset, pages, first_count, seen, steady = 0, 0, None, set(), True
         while True:
             items, count = self._task_page(query, offset)
             first_count = count if first_count is None else first_count
+            ids = [item["id"] for item in items]
+            steady = steady and count == first_count and not seen.intersection(ids)
+            seen.update(ids)
             pages += 1
             if pages > min(-(-first_count // (LIST_PAGE_SIZE // 2)) + LIST_PAGE_MARGIN, MAX_LIST_PAGES):
                 raise SmsApiError("list SMS tasks", reason="the list did not end after %d pages although its first "
                                   "page counted %d tasks (at most %d pages are read): stopped reading"
                                   % (pages - 1, first_count, MAX_LIST_PAGES))
-            yield items, count
+            yield items, count, steady
             offset += len(items)
             if not items or offset >= count:
                 return
@@ -572,7 +575,10 @@ class SmsClient:
 
     def redact(self, text):
         """``text`` with every secret this client knows masked (also escaped or encoded forms of it)."""
-        return redactor(self.secrets())(text)
+        secrets = tuple(self.secrets())
+        if self._redactor[0] != secrets:  # built again only when a secret was added (the IAM token)
+            self._redactor = (secrets, redactor(secrets))
+        return self._redactor[1](text)
 
     def secrets(self):
         creds = self.credentials

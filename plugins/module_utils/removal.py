@@ -16,6 +16,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     is_refusal,
     plan,
     source_state,
+    stop_under_way,
     summary,
 )
 from ansible_collections.hwcloud.sms.plugins.module_utils.waiting import wait_until
@@ -34,6 +35,11 @@ def describe(task):
 
 def seen_as(task):
     return "state %s, source server state %s" % (task.get("state"), source_state(task))
+
+
+def pages_for(tasks):
+    """How many list pages hold ``tasks`` tasks."""
+    return -(-max(tasks, 0) // LIST_PAGE_SIZE)
 
 
 def refusal_hint(blocker):
@@ -103,7 +109,7 @@ class TaskRemover(Remover):
         """A real run: stop first when the plan says so, then delete (a predicted refusal still asks the service)."""
         stopped = ""
         if decided.action == STOP_THEN_DELETE:
-            if source_state(task) != "stopping":  # a stop under way needs no second one
+            if not stop_under_way(task):
                 self.client.task_action(task["id"], "stop")
                 self.changed = True
             stopped = "stopped and "
@@ -211,15 +217,14 @@ class BulkRemover(Remover):
         fewer than the wanted ids not seen yet; the rest is cheaper read one by one. A count that changes, or an
         id seen twice, means the pages shifted: the result is then not complete.
         """
-        found, read, first_count, stable = {}, 0, None, True
-        for items, count in self.client.task_pages():
-            first_count = count if first_count is None else first_count
-            stable = stable and count == first_count and not any(item["id"] in found for item in items)
+        found, read, stable = {}, 0, True
+        for items, count, steady in self.client.task_pages():
+            stable = steady
             self.account_size = count
             read += len(items)
             found.update((item["id"], item) for item in items if item["id"] in wanted)
             unseen = len(wanted) - len(found)
-            if unseen and -(-max(count - read, 0) // LIST_PAGE_SIZE) >= unseen:
+            if unseen and pages_for(count - read) >= unseen:
                 return found, False
         return found, stable
 
@@ -231,8 +236,7 @@ class BulkRemover(Remover):
         unchanged and it is not in ``confirm`` (tasks this run did not delete: a list may hide tasks), else it
         is read on its own.
         """
-        if len(ids) <= FEW_IDS or (self.account_size is not None and
-                                   -(-self.account_size // LIST_PAGE_SIZE) >= len(ids)):
+        if len(ids) <= FEW_IDS or (self.account_size is not None and pages_for(self.account_size) >= len(ids)):
             return self.read_each(ids)
         seen, complete = self.find_in_pages(set(ids))
         seen.update(self.read_each([task_id for task_id in ids if task_id not in seen
@@ -319,7 +323,7 @@ class BulkRemover(Remover):
         pending = []
         for task_id in ids:
             try:
-                if source_state(self.found[task_id]) != "stopping":  # a stop under way needs no second one
+                if not stop_under_way(self.found[task_id]):
                     self.client.task_action(task_id, "stop")
             except SmsApiError as error:
                 if error.status == 401:

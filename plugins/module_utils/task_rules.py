@@ -52,6 +52,11 @@ def being_deleted(task):
     return task.get("state") == "DELETING" or (source_state(task) or "").lower() == "deleting"
 
 
+def stop_under_way(task):
+    """True when the source server is already stopping: a second stop is not sent (the service may refuse it)."""
+    return (source_state(task) or "").lower() == "stopping"
+
+
 def is_refusal(error, task):
     """True when ``error`` (an answer to a deletion) is the service refusing to delete ``task`` because it is busy.
 
