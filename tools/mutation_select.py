@@ -1,0 +1,73 @@
+"""The test command of ``make mutation``: run only the tests that reach the mutated lines.
+
+cosmic-ray runs this in the copy it mutates (build/mutation/tree), after changing one file of plugins/. It
+finds the change by comparing plugins/ with the unchanged copy (build/mutation/pristine), looks the changed
+lines up in the map that ``tools/mutation_trace.py`` recorded, and runs those tests with pytest, fastest first,
+stopping at the first failure. Its exit status is pytest's: non-zero means the mutant was caught.
+
+A line that only runs at import time (a constant, a ``def`` line with its default values) may change what any
+test sees, so it gets every test of the map. A line that no test reaches gets no test: the mutant survives, and
+the report lists it as such.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+WORK = Path(__file__).resolve().parent.parent / 'build' / 'mutation'
+PRISTINE = WORK / 'pristine'
+TRACE = WORK / 'trace.json'
+OUTSIDE = '*'
+PYTEST = ['-x', '-q', '-p', 'no:cacheprovider', '-p', 'no:randomly', '--hypothesis-seed=0']
+
+
+def changed_lines(tree):
+    """{relative path: set of original line numbers} of every file of plugins/ that differs from the pristine copy."""
+    changes = {}
+    for original in sorted(PRISTINE.glob('plugins/**/*.py')):
+        relative = original.relative_to(PRISTINE).as_posix()
+        before = original.read_text(encoding='utf-8').splitlines()
+        after = (tree / relative).read_text(encoding='utf-8').splitlines()
+        if before == after:
+            continue
+        lines = set()
+        for tag, first, last, _first_after, _last_after in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+            if tag != 'equal':
+                lines.update(range(first + 1, max(last, first + 1) + 1))
+        changes[relative] = lines
+    return changes
+
+
+def selected_tests(changes, trace):
+    tests = set()
+    for path, lines in changes.items():
+        reached = trace['lines'].get(path, {})
+        for line in lines:
+            tests.update(reached.get(str(line), ()))
+    if OUTSIDE in tests:
+        tests = set(trace['durations'])
+    durations = trace['durations']
+    return sorted(tests - {OUTSIDE}, key=lambda test: (durations.get(test, 0.0), test))
+
+
+def main():
+    tree = Path.cwd()
+    changes = changed_lines(tree)
+    if not changes:
+        print('mutation_select: no change found in plugins/', file=sys.stderr)
+        return 2
+    tests = selected_tests(changes, json.loads(TRACE.read_text(encoding='utf-8')))
+    print('mutation_select: %s -> %d tests' % (', '.join('%s:%s' % (path, sorted(lines)) for path, lines in changes.items()),
+                                               len(tests)))
+    if not tests:
+        print('mutation_select: no test reaches the mutated lines')
+        return 0
+    return subprocess.run([sys.executable, '-m', 'pytest'] + PYTEST + tests, check=False).returncode
+
+
+if __name__ == '__main__':
+    sys.exit(main())
