@@ -447,9 +447,12 @@ class Emulator:
     domain_id = "domainid0000000000000000000000001"
 
     def __init__(self, tls_certfile=None, tls_keyfile=None, clock_skew=0.0, host="127.0.0.1", port=0,
-                 tokens=None, aksk=None, users=None, projects=None, verbose=False, site=None, error_style="sms"):
+                 tokens=None, aksk=None, users=None, projects=None, verbose=False, site=None, error_style="sms",
+                 latency=0.0):
         """``site`` picks the credential set of a site (``international`` has its own, so the credentials of one
-        site get 401 APIGW.0301 at the other); ``error_style`` shapes SMS error bodies as one of ERROR_STYLES."""
+        site get 401 APIGW.0301 at the other); ``error_style`` shapes SMS error bodies as one of ERROR_STYLES;
+        ``latency`` seconds pass before every answer of an API route (not the control routes), to stand for the
+        round trip to a real endpoint."""
         cls = type(self)
         own = SITE_CREDENTIALS[site]
         tokens = own.get("tokens") if tokens is None else tokens
@@ -470,6 +473,7 @@ class Emulator:
         self.host = host
         self.port = port
         self.verbose = verbose
+        self.latency = latency
         self.lock = threading.RLock()
         self.tasks: dict[str, dict] = {}
         self.journal: list[dict] = []
@@ -768,6 +772,8 @@ class Emulator:
             entry["status"] = reply.status
             if 200 <= reply.status < 300:
                 entry["reply_keys"] = reply_keys(reply.body)
+        if self.latency:
+            time.sleep(self.latency)
         handler.send(reply, request.request_id)
 
     @staticmethod
@@ -1023,10 +1029,11 @@ def main(argv=None) -> int:
     parser.add_argument("--keyfile", help="private key of --certfile")
     parser.add_argument("--clock-skew", type=float, default=0.0, help="seconds added to the clock used to check X-Sdk-Date")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds waited before every API answer")
     args = parser.parse_args(argv)
 
     emulator = Emulator(tls_certfile=args.certfile, tls_keyfile=args.keyfile, clock_skew=args.clock_skew,
-                        host=args.host, port=args.port, verbose=args.verbose)
+                        host=args.host, port=args.port, verbose=args.verbose, latency=args.latency)
     if args.seed_demo:
         emulator.seed_demo()
     stopping = threading.Event()
