@@ -6,6 +6,7 @@
 It plays the service side of what the collection talks to:
 
 * the SMS task routes (show, list, delete, batch delete, action),
+* the SMS source-server routes (show, list, delete, batch delete), linked to the tasks both ways,
 * the IAM routes the collection may need (password token, project lookup),
 * the API gateway in front of them: X-Auth-Token or SDK-HMAC-SHA256 (AK/SK) authentication,
   the 15 minute clock window and the ``X-Request-Id`` header on every answer.
@@ -206,12 +207,63 @@ SITE_CREDENTIALS = {
 }
 
 DEMO_TASKS = (
-    {"task_id": "7a9a9540-ff28-4869-b9e4-855fbe12a0c1", "name": "web-01-migration"},
+    {"task_id": "7a9a9540-ff28-4869-b9e4-855fbe12a0c1", "name": "web-01-migration",
+     "source_id": "c3f1d2e4-aaaa-bbbb-cccc-0123456789ab"},
     {"task_id": "0b6e2f57-3c4d-4e8a-9f10-2a3b4c5d6e7f", "name": "db-01-migration", "state": "RUNNING",
-     "source_state": "replicate", "connected": True},
+     "source_state": "replicate", "connected": True, "source_id": "9d8c7b6a-dddd-eeee-ffff-0123456789ab"},
     {"task_id": "5c1d8e2a-7b3f-4a6c-9d0e-1f2a3b4c5d6e", "name": "app-01-migration", "state": "DELETING",
-     "source_state": "deleting", "connected": True, "deleting_polls": 2},
+     "source_state": "deleting", "connected": True, "deleting_polls": 2, "source_id": "4e5f6a7b-1212-3434-5656-0123456789ab"},
 )
+
+# ---------------------------------------------------------------------------
+# Source-server model (the record each migrated server leaves behind)
+# ---------------------------------------------------------------------------
+
+# The GET-one body (ShowServerResponse) plus the one field only list items have (SourceServersResponseBody);
+# ``current_task`` is not stored: it is built from the linked task on every answer. Values are invented.
+SAMPLE_SOURCE = {
+    "id": "c3f1d2e4-aaaa-bbbb-cccc-0123456789ab", "ip": "198.51.100.7", "name": "web-01", "hostname": "web-01",
+    "enterprise_project_id": "0", "add_date": 1732850000000, "os_type": "LINUX", "os_version": "UBUNTU_22_4_64BIT",
+    "oem_system": False, "state": "finished", "connected": False, "firmware": "BIOS",
+    "init_target_server": {"disks": [], "volume_groups": []}, "cpu_quantity": 4, "memory": 8192,
+    "disks": [{"name": "/dev/vda", "partition_style": "MBR", "device_use": "BOOT", "size": 42949672960,
+               "used_size": 10737418240, "physical_volumes": [], "os_disk": True, "relation_name": "", "inode_size": 256}],
+    "volume_groups": [], "btrfs_list": [],
+    "networks": [{"name": "eth0", "ip": "198.51.100.7", "ipv6": "", "netmask": "255.255.255.0", "gateway": "198.51.100.1",
+                  "mtu": 1500, "mac": "fa:16:3e:00:00:07", "id": ""}],
+    "checks": [{"id": 1, "params": [], "name": "OS_VERSION", "result": "OK", "error_code": "", "error_or_warn": "",
+                "error_params": ""}],
+    "migration_cycle": "cutovered", "state_action_time": 1732949000000, "replicatesize": 10737418240,
+    "totalsize": 10737418240, "last_visit_time": 1732949000000, "stage_action_time": 1732949000000,
+    "agent_version": "25.3.0", "has_tc": True, "start_type": "MANUAL", "is_consistency_result_exist": False,
+}
+# What a list item leaves out of the GET-one body, and what only a list item has.
+SOURCE_GET_ONLY_KEYS = frozenset(("hostname", "firmware", "disks", "volume_groups", "btrfs_list", "networks", "agent_version"))
+SOURCE_LIST_ONLY_KEYS = frozenset(("is_consistency_result_exist",))
+# ``current_task`` of a GET-one body (TaskByServerSource) copies these task fields; a list item's (TaskByServerSources)
+# a few more. ``target_server`` and ``clone_server`` are reduced to their brief models.
+CURRENT_TASK_KEYS = ("id", "name", "type", "state", "start_date", "speed_limit", "migrate_speed", "start_target_server",
+                     "vm_template_id", "region_id", "project_name", "project_id", "subtask_info")
+CURRENT_TASK_LIST_KEYS = CURRENT_TASK_KEYS + ("estimate_complete_time", "compress_rate", "remain_seconds")
+CURRENT_TASK_DEFAULTS = {"log_collect_status": "INIT", "exist_server": False, "use_public_ip": False}
+CLONE_SERVER_KEYS = ("vm_id", "name", "clone_error", "clone_state", "error_msg")
+# The 20 source states (the SDK's enum lacks ``premiging``; the service documents it) and the migration cycles:
+# the list's filters accept only these.
+SOURCE_STATES = frozenset((
+    "unavailable", "waiting", "initialize", "replicate", "syncing", "stopping", "stopped", "skipping", "deleting", "clearing",
+    "cleared", "clearfailed", "premigready", "premiged", "premigfailed", "premiging", "cloning", "cutovering", "finished", "error",
+))
+MIGRATION_CYCLES = frozenset(("checking", "setting", "replicating", "syncing", "cutovering", "cutovered"))
+SOURCE_LIST_DEFAULT_LIMIT = 200  # the SDK documents limit 0 as "the default, 200"
+SOURCE_MAX_OFFSET = 65535
+# The service's code for a missing source is unconfirmed: SMS.1802 is this emulator's own choice (404, as a task's
+# SMS.1801). So is the refusal to delete a source whose current task is busy (400 SMS.2015, the legacy code for
+# "task in progress"): clients must go by the status and the task rule, never by these codes.
+SOURCE_MISSING_CODE, SOURCE_MISSING_MSG = "SMS.1802", "The source server does not exist."
+SOURCE_BUSY_CODE = "SMS.2015"
+SOURCE_BUSY_MSG = "The source server has a migration task in progress or being stopped and cannot be deleted."
+# What ``current_task`` looks like once its task is gone (unconfirmed): left out (default) or null.
+TASK_GONE_STYLES = ("absent", "null")
 
 
 def _source_state(task: dict):
@@ -268,6 +320,18 @@ def list_item(task: dict) -> dict:
     return item
 
 
+def current_task_view(task: dict, listed: bool) -> dict:
+    """A task as a source names it in ``current_task``: the GET-one model's field set, or the list item's."""
+    view = {key: copy.deepcopy(task[key]) for key in (CURRENT_TASK_LIST_KEYS if listed else CURRENT_TASK_KEYS) if key in task}
+    for key, default in CURRENT_TASK_DEFAULTS.items():
+        view[key] = task.get(key, default)
+    if isinstance(task.get("target_server"), dict):
+        view["target_server"] = {key: task["target_server"].get(key, "") for key in ("vm_id", "name")}
+    if isinstance(task.get("clone_server"), dict):
+        view["clone_server"] = {key: value for key, value in task["clone_server"].items() if key in CLONE_SERVER_KEYS}
+    return view
+
+
 # ---------------------------------------------------------------------------
 # HTTP plumbing
 # ---------------------------------------------------------------------------
@@ -321,6 +385,30 @@ def _error(status: int, code: str, message: str, params=None) -> Reply:
 
 def _bad_param(param: str, message: str) -> Reply:
     return _error(400, "SMS.0205", f"Invalid parameter {param}: {message}", [param])
+
+
+def _batch_ids(request: Request, what: str):
+    """The ``ids`` of a batch body, 1 to MAX_BATCH_IDS strings; returns (ids, error reply or None)."""
+    try:
+        ids = request.json_body().get("ids")
+    except (ValueError, AttributeError):
+        return None, _bad_param("ids", "the body must be a JSON object with an ids list")
+    if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
+        return None, _bad_param("ids", f"must be a list of {what} ids")
+    if not 1 <= len(ids) <= MAX_BATCH_IDS:
+        return None, _bad_param("ids", f"must hold 1 to {MAX_BATCH_IDS} ids")
+    return ids, None
+
+
+def _bool_param(query: dict, name: str):
+    """Parse a boolean query parameter (``true``/``false``, as the SDK sends it); returns (value, error reply or None)."""
+    raw = query.get(name)
+    if raw is None:
+        return None, None
+    value = {"true": True, "false": False}.get(raw.lower())
+    if value is None:
+        return None, _bad_param(name, "must be true or false")
+    return value, None
 
 
 def _int_param(query: dict, name: str, default: int, low: int, high: int | None):
@@ -425,6 +513,10 @@ _ROUTES = (
     ("GET", re.compile(r"^/v3/tasks/(?P<task>[^/]+)/?$"), "show_task", "project"),
     ("DELETE", re.compile(r"^/v3/tasks/(?P<task>[^/]+)/?$"), "delete_task", "project"),
     ("POST", re.compile(r"^/v3/tasks/(?P<task>[^/]+)/action/?$"), "task_action", "project"),
+    ("GET", re.compile(r"^/v3/sources/?$"), "list_sources", "project"),
+    ("POST", re.compile(r"^/v3/sources/delete/?$"), "batch_delete_sources", "project"),
+    ("GET", re.compile(r"^/v3/sources/(?P<source>[^/]+)/?$"), "show_source", "project"),
+    ("DELETE", re.compile(r"^/v3/sources/(?P<source>[^/]+)/?$"), "delete_source", "project"),
 )
 
 _CONTROL_ROUTES = {
@@ -432,6 +524,8 @@ _CONTROL_ROUTES = {
     ("DELETE", "/_emulator/journal"): "control_clear_journal",
     ("GET", "/_emulator/tasks"): "control_tasks",
     ("POST", "/_emulator/tasks"): "control_add_task",
+    ("GET", "/_emulator/sources"): "control_sources",
+    ("POST", "/_emulator/sources"): "control_add_source",
     ("POST", "/_emulator/faults"): "control_inject",
     ("POST", "/_emulator/reset"): "control_reset",
 }
@@ -478,6 +572,8 @@ class Emulator:
         self.tasks: dict[str, dict] = {}
         self.journal: list[dict] = []
         self._progress: dict[str, dict] = {}
+        self.sources: dict[str, dict] = {}
+        self._source_progress: dict[str, dict] = {}
         self._faults: list[dict] = []
         self._seq = 0
         self._server: _Server | None = None
@@ -535,8 +631,13 @@ class Emulator:
 
     def add_task(self, task_id=None, name="task", state="MIGRATE_SUCCESS", source_state="finished", connected=False,
                  deleting_polls=0, stop_polls=1, stuck_deleting=False, hidden=False, ghost=False, echo_token=False,
-                 **fields) -> dict:
+                 source_id=None, **fields) -> dict:
         """Create (or replace) a task with the full GET-one field set and return it.
+
+        A task that names its source, by ``source_id`` or by an ``id`` in a ``source_server`` field of its own, is
+        that source's current task: the source-server record is created when missing (from the task's
+        ``source_server``, ``connected`` and enterprise project), else the task takes the record's name, ip and OS.
+        Without either, the task names a random source id that has no record (as after the record was deleted).
 
         ``hidden`` keeps the task out of list answers while GET still finds it, as an enterprise-project filter
         or a permission scoped by condition keys would. ``ghost`` is the opposite: listed, but GET and DELETE
@@ -548,8 +649,15 @@ class Emulator:
         task.update(id=task_id or str(uuid.uuid4()), name=name, state=state, connected=connected,
                     create_date=int(time.time() * 1000))
         task["source_server"].update(id=str(uuid.uuid4()), name=name[:-len("-migration")] if name.endswith("-migration") else name)
-        own_source_state = isinstance(fields.get("source_server"), dict) and "state" in fields["source_server"]
+        own_source = fields["source_server"] if isinstance(fields.get("source_server"), dict) else {}
+        own_source_state = "state" in own_source
         task.update(copy.deepcopy(fields))
+        if source_id is None:
+            source_id = own_source.get("id")
+        elif isinstance(task.get("source_server"), dict):
+            task["source_server"]["id"] = source_id
+        else:
+            raise ValueError("source_id needs the task's source_server")
         if isinstance(task.get("source_server"), dict) and not own_source_state:
             if source_state is None:
                 task["source_server"].pop("state", None)
@@ -563,14 +671,17 @@ class Emulator:
                 "hidden": hidden, "ghost": ghost, "echo_token": echo_token,
                 "stop_left": stop_polls if str(source_state).lower() == "stopping" else None,
             }
+            if source_id is not None:
+                self._link_from_task(task, source_id, own_source)
         return task
 
     def seed_demo(self):
-        """The fixed demo tasks: one deletable, one busy, one already being deleted."""
+        """The fixed demo tasks, each with its source-server record: one deletable, one busy, one already being deleted."""
         for spec in DEMO_TASKS:
             self.add_task(**spec)
 
     def _start_deletion(self, task_id: str):
+        self._settle_sources(task_id)
         progress = self._progress[task_id]
         if progress["deleting_polls"] <= 0 and not progress["stuck"]:
             self._forget(task_id)
@@ -582,6 +693,7 @@ class Emulator:
         progress["deleting_left"] = progress["deleting_polls"]
 
     def _forget(self, task_id: str):
+        self._settle_sources(task_id)
         self.tasks.pop(task_id, None)
         self._progress.pop(task_id, None)
 
@@ -611,6 +723,145 @@ class Emulator:
         if isinstance(task.get("source_server"), dict):
             task["source_server"]["state"] = "stopped"
 
+    # -- source servers ----------------------------------------------------
+    #
+    # The link both ways: a task names its source in ``source_server.id``, a source names its task in
+    # ``current_task``. While the current task exists, the source's ``connected``, ``state`` and ``migration_cycle``
+    # are the task's view of them, so a stop or a deletion of the task shows on the source as well. Unconfirmed
+    # behaviour, as this emulator chooses it: once the task is gone the source keeps the values it last showed
+    # before the task's deletion began, and ``current_task`` is left out (or null, see ``add_source``); deleting a
+    # source deletes no task (the task still names the gone source); deleting a source is refused only while its
+    # current task is busy by the task rule (``delete_refused``).
+
+    def add_source(self, source_id=None, name="source", state="finished", connected=False, migration_cycle="cutovered",
+                   ip=None, task_id=None, migproject=None, deleting_polls=0, task_gone="absent", **fields) -> dict:
+        """Create (or replace) a source-server record with the full GET-one field set and return it.
+
+        ``task_id`` makes an existing task the source's current task: the task then names this source in its
+        ``source_server`` (id, name, ip, OS) and takes the record's ``connected``, ``state`` and ``migration_cycle``.
+        A replaced record keeps its current task unless ``task_id`` names another. ``migproject`` is the migration
+        project the list's ``migproject`` filter matches (not part of the body). ``deleting_polls``: a DELETE is
+        accepted at once and the record answers with state ``deleting`` for that many looks before it is gone.
+        ``task_gone`` is what ``current_task`` looks like once its task is gone: ``absent`` (left out) or ``null``.
+        """
+        if task_gone not in TASK_GONE_STYLES:
+            raise ValueError(f"task_gone must be one of {TASK_GONE_STYLES}")
+        record = copy.deepcopy(SAMPLE_SOURCE)
+        record.update(id=source_id or str(uuid.uuid4()), name=name, hostname=name, state=state, connected=connected,
+                      migration_cycle=migration_cycle, add_date=int(time.time() * 1000))
+        if ip is not None:
+            record["ip"] = ip
+            record["networks"][0]["ip"] = ip
+        record.update(copy.deepcopy(fields))
+        with self.lock:
+            if task_id is not None and task_id not in self.tasks:
+                raise ValueError(f"no task {task_id} to link the source to")
+            previous = self._source_progress.get(record["id"], {})
+            self.sources[record["id"]] = record
+            self._source_progress[record["id"]] = {
+                "task_id": task_id if task_id is not None else previous.get("task_id"), "migproject": migproject,
+                "deleting_polls": deleting_polls, "deleting_left": None, "task_gone": task_gone,
+            }
+            if task_id is not None:
+                self._link_from_source(record, self.tasks[task_id])
+        return record
+
+    def _link_from_source(self, record: dict, task: dict):
+        """The task becomes the record's current task and takes the record's identity and state."""
+        if not isinstance(task.get("source_server"), dict):
+            task["source_server"] = {}
+        task["source_server"].update({key: record[key] for key in ("id", "ip", "name", "os_type", "os_version", "oem_system")})
+        task["source_server"].update(state=record["state"], migration_cycle=record["migration_cycle"])
+        task["connected"] = record["connected"]
+        progress = self._progress[task["id"]]
+        if record["state"] == "stopping" and progress["stop_left"] is None:
+            progress["stop_left"] = progress["stop_polls"]
+
+    def _link_from_task(self, task: dict, source_id: str, own_source: dict):
+        """The task becomes the source's current task; a missing record is made from the task's view of it."""
+        linked = task["source_server"]
+        if source_id not in self.sources:
+            extra = {key: linked[key] for key in ("os_type", "os_version", "oem_system") if key in linked}
+            self.add_source(source_id, name=linked.get("name") or "source", state=linked.get("state") or "waiting",
+                            connected=bool(task.get("connected")), migration_cycle=linked.get("migration_cycle") or "cutovered",
+                            ip=linked.get("ip"), enterprise_project_id=task.get("enterprise_project_id", "0"), **extra)
+        else:
+            record = self.sources[source_id]
+            linked.update({key: record[key] for key in ("name", "ip", "os_type", "os_version") if key not in own_source})
+        self._source_progress[source_id]["task_id"] = task["id"]
+
+    @staticmethod
+    def _task_view_of_source(task: dict) -> dict:
+        """What a task says about its source: ``connected``, and ``state`` and ``migration_cycle`` where it has them."""
+        values = {"connected": bool(task.get("connected"))}
+        linked = task.get("source_server") if isinstance(task.get("source_server"), dict) else {}
+        values.update({key: linked[key] for key in ("state", "migration_cycle") if linked.get(key)})
+        return values
+
+    def _settle_sources(self, task_id: str):
+        """A task about to be deleted: its sources keep what it last said of them (not its own ``deleting``)."""
+        task = self.tasks.get(task_id)
+        if task is None:
+            return
+        values = self._task_view_of_source(task)
+        if values.get("state") == "deleting":
+            del values["state"]
+        for source_id, progress in self._source_progress.items():
+            if progress["task_id"] == task_id:
+                self.sources[source_id].update(values)
+
+    def _current_task(self, source_id: str):
+        """The source's current task, or None when it has none or the task is gone."""
+        return self.tasks.get(self._source_progress[source_id]["task_id"])
+
+    def source_body(self, source_id: str, listed: bool = False) -> dict:
+        """The source as GET (or, with ``listed``, a list item) shows it now, ``current_task`` included."""
+        with self.lock:
+            record, progress = self.sources[source_id], self._source_progress[source_id]
+            excluded = SOURCE_GET_ONLY_KEYS if listed else SOURCE_LIST_ONLY_KEYS
+            body = {key: copy.deepcopy(value) for key, value in record.items() if key not in excluded}
+            task = self._current_task(source_id)
+            if task is not None:
+                body.update(self._task_view_of_source(task))
+                body["current_task"] = current_task_view(task, listed)
+            elif progress["task_id"] is not None and progress["task_gone"] == "null":
+                body["current_task"] = None
+            if progress["deleting_left"] is not None:
+                body["state"] = "deleting"
+            return body
+
+    def _source_refused(self, source_id: str) -> bool:
+        """True when the service would refuse to delete this source: its current task is busy by the task rule."""
+        task = self._current_task(source_id)
+        return task is not None and delete_refused(task)
+
+    def _look_at_source(self, source_id: str) -> bool:
+        """One observation of a source (and of its current task); returns False when the source is gone."""
+        progress = self._source_progress.get(source_id)
+        if progress is None:
+            return False
+        task_id = progress["task_id"]
+        if task_id in self.tasks and self._advance_deletion(task_id):
+            self._advance_stop(task_id)
+        if progress["deleting_left"] is None:
+            return True
+        if progress["deleting_left"] <= 0:
+            self._forget_source(source_id)
+            return False
+        progress["deleting_left"] -= 1
+        return True
+
+    def _start_source_deletion(self, source_id: str):
+        progress = self._source_progress[source_id]
+        if progress["deleting_polls"] <= 0:
+            self._forget_source(source_id)
+        else:
+            progress["deleting_left"] = progress["deleting_polls"]
+
+    def _forget_source(self, source_id: str):
+        self.sources.pop(source_id, None)
+        self._source_progress.pop(source_id, None)
+
     # -- journal and faults ------------------------------------------------
 
     def clear_journal(self):
@@ -637,10 +888,12 @@ class Emulator:
                     and (path_prefix is None or entry["path"].startswith(path_prefix))]
 
     def reset(self):
-        """No tasks, no faults, empty journal."""
+        """No tasks, no source servers, no faults, empty journal."""
         with self.lock:
             self.tasks.clear()
             self._progress.clear()
+            self.sources.clear()
+            self._source_progress.clear()
             self._faults.clear()
             self.journal.clear()
 
@@ -744,11 +997,13 @@ class Emulator:
             handler.send(reply, request.request_id)
             return
         route, match = self._route(request)
-        task_id = unquote(match.group("task")) if match and "task" in match.groupdict() else None
+        ids = {name: unquote(value) for name, value in match.groupdict().items()} if match else {}
+        task_id, source_id = ids.get("task"), ids.get("source")
+        resource_id = task_id if task_id is not None else source_id
         with self.lock:
             self._seq += 1
             entry = {"seq": self._seq, "time": arrival, "method": request.method, "path": request.path, "task_id": task_id,
-                     "query": dict(request.query), "raw_query": request.raw_query,
+                     "source_id": source_id, "query": dict(request.query), "raw_query": request.raw_query,
                      "headers": {name.lower(): value for name, value in request.header_pairs},
                      "body": request.journal_body(), "auth": request.auth, "status": None,
                      "request_id": request.request_id, "fault": None}
@@ -759,7 +1014,7 @@ class Emulator:
             with self.lock:
                 entry["fault"] = fault["kind"] + ("-after-processing" if fault["processed"] else "")
             if fault["processed"]:
-                self._process(request, route, task_id)
+                self._process(request, route, resource_id)
             if fault["delay"]:
                 time.sleep(fault["delay"])
             if fault["reset"]:
@@ -767,7 +1022,7 @@ class Emulator:
                 return
             reply = self._fault_reply(fault, request.request_id)
         if reply is None:
-            reply = self._restyle(self._process(request, route, task_id))
+            reply = self._restyle(self._process(request, route, resource_id))
         with self.lock:
             entry["status"] = reply.status
             if 200 <= reply.status < 300:
@@ -784,11 +1039,11 @@ class Emulator:
                 return (name, auth), match
         for _method, pattern, _name, _auth in _ROUTES:
             match = pattern.match(request.path)
-            if match and "task" in match.groupdict():
-                return None, match  # a task path with an unsupported method: keep the id for the journal
+            if match and match.groupdict():
+                return None, match  # a task or source path with an unsupported method: keep the id for the journal
         return None, None
 
-    def _process(self, request: Request, route, task_id) -> Reply:
+    def _process(self, request: Request, route, resource_id) -> Reply:
         if route is None:
             return Reply.json(404, {"error_code": "APIGW.0101", "error_msg": "The API does not exist or has not been published in the environment",
                                     "request_id": request.request_id})
@@ -798,7 +1053,7 @@ class Emulator:
             if failure:
                 return Reply.json(401, {"error_code": "APIGW.0301", "error_msg": failure, "request_id": request.request_id})
         handler = getattr(self, "_api_" + name)
-        return handler(request, task_id) if task_id is not None else handler(request)
+        return handler(request, resource_id) if resource_id is not None else handler(request)
 
     def _restyle(self, reply: Reply) -> Reply:
         """An SMS error body in this emulator's ``error_style`` (gateway errors keep the gateway's own shape)."""
@@ -891,14 +1146,9 @@ class Emulator:
         return Reply(200)
 
     def _api_batch_delete(self, request: Request) -> Reply:
-        try:
-            ids = request.json_body().get("ids")
-        except (ValueError, AttributeError):
-            return _bad_param("ids", "the body must be a JSON object with an ids list")
-        if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
-            return _bad_param("ids", "must be a list of task ids")
-        if not 1 <= len(ids) <= MAX_BATCH_IDS:
-            return _bad_param("ids", f"must hold 1 to {MAX_BATCH_IDS} ids")
+        ids, failure = _batch_ids(request, "task")
+        if failure:
+            return failure
         with self.lock:
             known = [task_id for task_id in dict.fromkeys(ids) if task_id in self.tasks and not self._is_ghost(task_id)]
             pending = [task_id for task_id in known if self.tasks[task_id].get("state") != "DELETING"]
@@ -932,6 +1182,82 @@ class Emulator:
                 task["state"] = "RUNNING"
                 source["state"] = "replicate"
                 progress["stop_left"] = None
+        return Reply.json(200, "succeeded")
+
+    def _api_show_source(self, _request: Request, source_id: str) -> Reply:
+        with self.lock:
+            if not self._look_at_source(source_id):
+                return _error(404, SOURCE_MISSING_CODE, SOURCE_MISSING_MSG, [source_id])
+            return Reply.json(200, self.source_body(source_id))
+
+    def _api_list_sources(self, request: Request) -> Reply:
+        query = request.query
+        limit, failure = _int_param(query, "limit", SOURCE_LIST_DEFAULT_LIMIT, 0, MAX_LIST_LIMIT)
+        if failure:
+            return failure
+        limit = limit or SOURCE_LIST_DEFAULT_LIMIT
+        offset, failure = _int_param(query, "offset", 0, 0, SOURCE_MAX_OFFSET)
+        if failure:
+            return failure
+        for name, allowed in (("state", SOURCE_STATES), ("migration_cycle", MIGRATION_CYCLES)):
+            if name in query and query[name] not in allowed:
+                return _bad_param(name, "must be one of " + ", ".join(sorted(allowed)))
+        flags = {}
+        for name in ("connected", "is_consistency_result_exist"):
+            flags[name], failure = _bool_param(query, name)
+            if failure:
+                return failure
+        with self.lock:
+            shown = [self.source_body(source_id, listed=True) for source_id in list(self.sources)
+                     if self._look_at_source(source_id)]
+            migprojects = {source_id: progress["migproject"] for source_id, progress in self._source_progress.items()}
+            ipv6 = {source_id: {net.get("ipv6") for net in record.get("networks") or []}
+                    for source_id, record in self.sources.items()}
+
+        def vm_ids(item):
+            task = item.get("current_task") or {}
+            return {(task.get(key) or {}).get("vm_id") for key in ("target_server", "clone_server")} - {None, ""}
+
+        tests = [
+            ("state", lambda item, wanted: item["state"] == wanted),
+            ("name", lambda item, wanted: wanted.lower() in str(item.get("name", "")).lower()),  # not exact, as tasks
+            ("id", lambda item, wanted: item["id"] == wanted),
+            ("ip", lambda item, wanted: item.get("ip") == wanted),
+            ("ipv6", lambda item, wanted: wanted in ipv6.get(item["id"], ())),
+            ("migproject", lambda item, wanted: migprojects.get(item["id"]) == wanted),
+            ("migration_cycle", lambda item, wanted: item.get("migration_cycle") == wanted),
+            ("enterprise_project_id", lambda item, wanted: item.get("enterprise_project_id") == wanted),
+            ("vm_id", lambda item, wanted: wanted in vm_ids(item)),  # the target or clone server of its current task
+        ]
+        matching = [item for item in shown
+                    if all(test(item, query[name]) for name, test in tests if name in query)
+                    and all(item.get(name) is wanted for name, wanted in flags.items() if wanted is not None)]
+        return Reply.json(200, {"count": len(matching), "source_servers": matching[offset:offset + limit]})
+
+    def _api_delete_source(self, _request: Request, source_id: str) -> Reply:
+        with self.lock:
+            progress = self._source_progress.get(source_id)
+            if progress is None:
+                return _error(404, SOURCE_MISSING_CODE, SOURCE_MISSING_MSG, [source_id])
+            if progress["deleting_left"] is not None:
+                return Reply.json(200, "succeeded")
+            if self._source_refused(source_id):
+                return _error(400, SOURCE_BUSY_CODE, SOURCE_BUSY_MSG, [source_id])
+            self._start_source_deletion(source_id)
+        return Reply.json(200, "succeeded")
+
+    def _api_batch_delete_sources(self, request: Request) -> Reply:
+        ids, failure = _batch_ids(request, "source server")
+        if failure:
+            return failure
+        with self.lock:
+            pending = [source_id for source_id in dict.fromkeys(ids)
+                       if source_id in self._source_progress and self._source_progress[source_id]["deleting_left"] is None]
+            refused = [source_id for source_id in pending if self._source_refused(source_id)]
+            if refused:
+                return _error(400, SOURCE_BUSY_CODE, SOURCE_BUSY_MSG, refused)
+            for source_id in pending:
+                self._start_source_deletion(source_id)
         return Reply.json(200, "succeeded")
 
     # -- IAM routes --------------------------------------------------------
@@ -998,6 +1324,16 @@ class Emulator:
     def control_add_task(self, request: Request) -> Reply:
         try:
             return Reply.json(200, self.add_task(**(request.json_body() or {})))
+        except (ValueError, TypeError) as exc:
+            return Reply.json(400, {"error": str(exc)})
+
+    def control_sources(self, _request: Request) -> Reply:
+        with self.lock:
+            return Reply.json(200, [self.source_body(source_id) for source_id in self.sources])
+
+    def control_add_source(self, request: Request) -> Reply:
+        try:
+            return Reply.json(200, self.add_source(**(request.json_body() or {})))
         except (ValueError, TypeError) as exc:
             return Reply.json(400, {"error": str(exc)})
 

@@ -524,6 +524,256 @@ def test_fault_delay(emu):
 
 
 # ---------------------------------------------------------------------------
+# source servers
+# ---------------------------------------------------------------------------
+
+SHOW_ONLY = {"hostname", "firmware", "disks", "volume_groups", "btrfs_list", "networks", "agent_version"}
+
+
+def test_show_source(emu):
+    emu.add_source("src-1", name="web-01", ip="198.51.100.7", state="waiting", connected=True, migration_cycle="setting")
+    answer = call(emu, "GET", "/v3/sources/src-1")
+    assert answer.status == 200 and answer.headers["Content-Type"] == "application/json"
+    body = answer.json
+    assert (body["id"], body["name"], body["ip"], body["state"], body["connected"], body["migration_cycle"]) == (
+        "src-1", "web-01", "198.51.100.7", "waiting", True, "setting")
+    assert SHOW_ONLY <= set(body) and body["networks"][0]["ip"] == "198.51.100.7"
+    assert "is_consistency_result_exist" not in body and "current_task" not in body  # no task yet
+    assert emu.journal[-1]["source_id"] == "src-1" and emu.journal[-1]["task_id"] is None
+    missing = call(emu, "GET", "/v3/sources/nowhere")
+    assert missing.status == 404
+    assert missing.json == {"error_code": "SMS.1802", "error_msg": "The source server does not exist.", "error_param": ["nowhere"],
+                            "details": [{"error_code": "SMS.1802", "error_msg": "The source server does not exist."}]}
+    assert signed_call(emu, "GET", "/v3/sources/src-1").json["id"] == "src-1"
+
+
+def test_a_task_added_with_a_source_id_makes_the_record_and_the_link(emu):
+    task = emu.add_task(name="db-01-migration", state="RUNNING", source_state="replicate", connected=True,
+                        source_id="src-db", enterprise_project_id="ep-1",
+                        clone_server={"vm_id": "clone-vm-1", "name": "db-01-clone", "clone_error": "", "clone_state": "FINISHED",
+                                      "error_msg": ""})
+    assert call(emu, "GET", f"/v3/tasks/{task['id']}").json["source_server"]["id"] == "src-db"
+    source = call(emu, "GET", "/v3/sources/src-db").json
+    assert (source["name"], source["state"], source["connected"], source["enterprise_project_id"]) == ("db-01", "replicate", True, "ep-1")
+    current = source["current_task"]
+    assert (current["id"], current["name"], current["type"], current["state"]) == (task["id"], "db-01-migration", "MIGRATE_BLOCK", "RUNNING")
+    assert current["target_server"] == {"vm_id": "5f6e7d8c-4444-5555-6666-0123456789ab", "name": "web-01-target"}
+    assert current["clone_server"]["vm_id"] == "clone-vm-1" and current["clone_server"]["clone_state"] == "FINISHED"
+    assert "remain_seconds" not in current and "estimate_complete_time" not in current  # the GET-one model's set
+    # a task named after an existing record takes its identity; a source_server id of the caller's own links too
+    emu.add_source("src-web", name="web-01", ip="198.51.100.9")
+    later = emu.add_task(name="second-try", source_id="src-web")
+    assert (later["source_server"]["name"], later["source_server"]["ip"]) == ("web-01", "198.51.100.9")
+    own = emu.add_task(name="own", source_server={"id": "src-own", "name": "own-01", "state": "finished"})
+    assert call(emu, "GET", "/v3/sources/src-own").json["current_task"]["id"] == own["id"]
+    assert call(emu, "GET", "/v3/sources/src-web").json["current_task"]["id"] == later["id"]
+    # a task without a source id names a source that has no record
+    plain = emu.add_task(name="plain")
+    assert call(emu, "GET", f"/v3/sources/{plain['source_server']['id']}").status == 404
+    with pytest.raises(ValueError):
+        emu.add_task(name="nowhere", source_server=None, source_id="src-x")
+
+
+def test_a_source_added_with_a_task_id_links_the_task(emu):
+    task = emu.add_task(name="t")
+    emu.add_source("src-1", name="app-01", ip="198.51.100.20", state="syncing", connected=True, migration_cycle="syncing",
+                   task_id=task["id"])
+    shown = call(emu, "GET", f"/v3/tasks/{task['id']}").json
+    assert shown["connected"] is True
+    assert {key: shown["source_server"][key] for key in ("id", "name", "ip", "state", "migration_cycle")} == {
+        "id": "src-1", "name": "app-01", "ip": "198.51.100.20", "state": "syncing", "migration_cycle": "syncing"}
+    assert call(emu, "DELETE", f"/v3/tasks/{task['id']}").status == 400  # busy by the task rule, seen from the task
+    assert call(emu, "GET", "/v3/sources/src-1").json["current_task"]["id"] == task["id"]
+    with pytest.raises(ValueError):
+        emu.add_source("src-2", task_id="no-such-task")
+    with pytest.raises(ValueError):
+        emu.add_source("src-3", task_gone="sometimes")
+
+
+def _source_names(emu, query=""):
+    answer = call(emu, "GET", "/v3/sources" + query)
+    assert answer.status == 200, answer.json
+    assert answer.json["count"] == len(answer.json["source_servers"])
+    return [item["name"] for item in answer.json["source_servers"]]
+
+
+def test_list_sources_filters_and_item_fields(emu):
+    emu.add_source("s-web", name="web-01", ip="198.51.100.1", enterprise_project_id="ep-1", migproject="mp-1",
+                   networks=[{"name": "eth0", "ip": "198.51.100.1", "ipv6": "2001:db8::1", "netmask": "", "gateway": "",
+                              "mtu": 1500, "mac": "", "id": ""}])
+    emu.add_source("s-web-old", name="WEB-01-old", ip="198.51.100.2", state="error", migration_cycle="replicating",
+                   is_consistency_result_exist=True)
+    emu.add_task(name="db-01-migration", state="RUNNING", source_state="replicate", connected=True, source_id="s-db",
+                 source_server={"migration_cycle": "replicating", "name": "db-01"},
+                 clone_server={"vm_id": "clone-9", "name": "c", "clone_error": "", "clone_state": "READY", "error_msg": ""})
+    assert _source_names(emu) == ["web-01", "WEB-01-old", "db-01"]
+    assert _source_names(emu, "?name=web-01") == ["web-01", "WEB-01-old"]  # not exact, as the service may be
+    assert _source_names(emu, "?state=replicate") == ["db-01"]
+    assert _source_names(emu, "?state=error&name=web") == ["WEB-01-old"]
+    assert _source_names(emu, "?id=s-web") == ["web-01"]
+    assert _source_names(emu, "?ip=198.51.100.2") == ["WEB-01-old"]
+    assert _source_names(emu, "?ipv6=2001%3Adb8%3A%3A1") == ["web-01"]
+    assert _source_names(emu, "?migproject=mp-1") == ["web-01"]
+    assert _source_names(emu, "?migration_cycle=replicating") == ["WEB-01-old", "db-01"]
+    assert _source_names(emu, "?connected=true") == ["db-01"]
+    assert _source_names(emu, "?connected=False") == ["web-01", "WEB-01-old"]
+    assert _source_names(emu, "?enterprise_project_id=ep-1") == ["web-01"]
+    assert _source_names(emu, "?vm_id=clone-9") == ["db-01"]
+    assert _source_names(emu, "?is_consistency_result_exist=true") == ["WEB-01-old"]
+    assert _source_names(emu, "?name=nobody") == []
+    items = {item["id"]: item for item in call(emu, "GET", "/v3/sources").json["source_servers"]}
+    assert items["s-db"]["connected"] is True and items["s-web"]["connected"] is False  # unlike task list items
+    assert not SHOW_ONLY & set(items["s-web"]) and "is_consistency_result_exist" in items["s-web"]
+    assert "current_task" not in items["s-web"]
+    current = items["s-db"]["current_task"]
+    assert {"estimate_complete_time", "remain_seconds", "target_server", "clone_server"} <= set(current)
+    for query in ("state=STOPPED", "state=busy", "migration_cycle=done", "connected=yes", "is_consistency_result_exist=1"):
+        refused = call(emu, "GET", "/v3/sources?" + query)
+        assert refused.status == 400
+        assert refused.json["error_code"] == "SMS.0205" and refused.json["error_param"] == [query.split("=", maxsplit=1)[0]]
+
+
+def test_list_sources_paging(emu):
+    created = [emu.add_source(f"src-{number:03d}", name=f"bulk-{number:03d}") for number in range(250)]
+    first = call(emu, "GET", "/v3/sources")
+    assert first.json["count"] == 250 and len(first.json["source_servers"]) == 200  # default 200
+    assert len(call(emu, "GET", "/v3/sources?limit=0").json["source_servers"]) == 200  # 0 means the default
+    rest = call(emu, "GET", "/v3/sources?limit=200&offset=200")
+    assert [item["id"] for item in first.json["source_servers"] + rest.json["source_servers"]] == [s["id"] for s in created]
+    assert [item["id"] for item in call(emu, "GET", "/v3/sources?limit=3&offset=5").json["source_servers"]] == [
+        "src-005", "src-006", "src-007"]
+    assert call(emu, "GET", "/v3/sources?offset=65535").json == {"count": 250, "source_servers": []}
+    for query in ("limit=201", "limit=-1", "limit=ten", "offset=-5", "offset=65536"):
+        refused = call(emu, "GET", "/v3/sources?" + query)
+        assert refused.status == 400 and refused.json["error_param"] == [query.split("=", maxsplit=1)[0]]
+
+
+def test_delete_source_leaves_its_task(emu):
+    task = emu.add_task(name="web-01-migration", source_id="src-1")
+    answer = call(emu, "DELETE", "/v3/sources/src-1")
+    assert answer.status == 200 and answer.json == "succeeded"
+    assert "src-1" not in emu.sources
+    assert call(emu, "GET", "/v3/sources/src-1").status == 404
+    again = call(emu, "DELETE", "/v3/sources/src-1")
+    assert again.status == 404 and again.json["error_code"] == "SMS.1802"
+    shown = call(emu, "GET", f"/v3/tasks/{task['id']}")
+    assert shown.status == 200 and shown.json["source_server"]["id"] == "src-1"  # the task still names it
+    assert call(emu, "GET", "/v3/sources").json == {"count": 0, "source_servers": []}
+
+
+@pytest.mark.parametrize("source_state", ["initialize", "stopping", "cloning", "replicate", "syncing", "cutovering",
+                                          "skipping", "clearing", "premiging", "deleting"])
+def test_delete_source_refused_while_its_task_is_busy(emu, source_state):
+    task = emu.add_task(name="busy", state="RUNNING", source_state=source_state, connected=True, source_id="src-1")
+    answer = call(emu, "DELETE", "/v3/sources/src-1")
+    assert answer.status == 400
+    assert answer.json["error_code"] == "SMS.2015" and answer.json["error_param"] == ["src-1"]
+    assert "src-1" in emu.sources and task["id"] in emu.tasks
+
+
+@pytest.mark.parametrize("connected,source_state,state,deletable", [
+    (False, "replicate", "RUNNING", True),
+    (True, "stopped", "ABORT", True),
+    (True, "finished", "MIGRATE_SUCCESS", True),
+    (True, None, "RUNNING", False),
+    (True, None, "MIGRATE_SUCCESS", True),
+])
+def test_delete_source_follows_the_task_rule(emu, connected, source_state, state, deletable):
+    emu.add_task(name="t", state=state, source_state=source_state, connected=connected, source_id="src-1")
+    assert call(emu, "DELETE", "/v3/sources/src-1").status == (200 if deletable else 400)
+
+
+def test_stopping_the_task_shows_on_the_source_and_frees_it(emu):
+    task = emu.add_task(name="db", state="RUNNING", source_state="replicate", connected=True, stop_polls=1, source_id="src-1")
+    assert call(emu, "POST", f"/v3/tasks/{task['id']}/action", body={"operation": "stop"}).status == 200
+    assert call(emu, "DELETE", "/v3/sources/src-1").status == 400  # still stopping
+    looks = [call(emu, "GET", "/v3/sources/src-1").json for _attempt in range(2)]  # a source read is a look too
+    assert [look["state"] for look in looks] == ["stopping", "stopped"]
+    assert looks[-1]["current_task"]["state"] == "ABORT"
+    assert call(emu, "DELETE", "/v3/sources/src-1").status == 200
+    assert call(emu, "GET", f"/v3/tasks/{task['id']}").json["source_server"]["state"] == "stopped"
+
+
+def test_current_task_once_the_task_is_gone(emu):
+    task = emu.add_task(name="going", state="RUNNING", source_state="replicate", connected=True, deleting_polls=1,
+                        stop_polls=0, source_id="src-1")
+    emu.add_task(name="other", source_id="src-2")
+    emu.add_source("src-2", name="other-01", task_gone="null")
+    assert call(emu, "POST", f"/v3/tasks/{task['id']}/action", body={"operation": "stop"}).status == 200
+    assert call(emu, "DELETE", f"/v3/tasks/{task['id']}").status == 200
+    during = call(emu, "GET", "/v3/sources/src-1").json  # the task's deletion shows on its source
+    assert during["state"] == "deleting" and during["current_task"]["state"] == "DELETING"
+    assert call(emu, "DELETE", "/v3/sources/src-1").status == 400  # connected and deleting: busy
+    after = call(emu, "GET", "/v3/sources/src-1").json
+    assert task["id"] not in emu.tasks
+    assert "current_task" not in after
+    assert (after["state"], after["connected"]) == ("stopped", True)  # what the task last said before its deletion
+    other = next(t for t in emu.tasks.values() if t["name"] == "other")
+    assert call(emu, "DELETE", f"/v3/tasks/{other['id']}").status == 200
+    assert call(emu, "GET", "/v3/sources/src-2").json["current_task"] is None  # the other picture, on request
+    assert call(emu, "DELETE", "/v3/sources/src-1").status == 200
+
+
+def test_source_deleting_polls(emu):
+    emu.add_source("src-1", name="slow", deleting_polls=2)
+    assert call(emu, "DELETE", "/v3/sources/src-1").status == 200
+    assert call(emu, "GET", "/v3/sources/src-1").json["state"] == "deleting"
+    assert call(emu, "DELETE", "/v3/sources/src-1").status == 200  # already going: accepted again
+    assert call(emu, "GET", "/v3/sources").json["source_servers"][0]["state"] == "deleting"  # list reads count too
+    assert call(emu, "GET", "/v3/sources/src-1").status == 404
+    assert "src-1" not in emu.sources
+
+
+def test_batch_delete_sources(emu):
+    done = [emu.add_source(f"done-{n}", name=f"done-{n}") for n in range(3)]
+    emu.add_task(name="busy", state="RUNNING", source_state="replicate", connected=True, source_id="busy-1")
+    ids = [source["id"] for source in done]
+    refused = call(emu, "POST", "/v3/sources/delete", body={"ids": ids + ["busy-1", "unknown-id"]})
+    assert refused.status == 400
+    assert refused.json["error_code"] == "SMS.2015" and refused.json["error_param"] == ["busy-1"]
+    assert len(emu.sources) == 4  # nothing deleted
+    answer = call(emu, "POST", "/v3/sources/delete", body={"ids": ids + ["unknown-id", ids[0]]})
+    assert answer.status == 200 and answer.json == "succeeded"
+    assert list(emu.sources) == ["busy-1"]
+    for body in ({"ids": []}, {"ids": [f"id-{n}" for n in range(51)]}, {"ids": "abc"}, {"ids": [1]}, {}, [1], b"not json"):
+        bad = call(emu, "POST", "/v3/sources/delete", body=body)
+        assert bad.status == 400 and bad.json["error_code"] == "SMS.0205" and bad.json["error_param"] == ["ids"]
+    assert call(emu, "POST", "/v3/sources/delete", body={"ids": [f"id-{n}" for n in range(50)]}).status == 200
+    assert signed_call(emu, "POST", "/v3/sources/delete", body={"ids": ["busy-1"]}).status == 400
+
+
+def test_source_routes_journal_faults_and_auth(emu):
+    emu.add_source("src-1", name="web-01")
+    emu.inject(method="GET", path="^/v3/sources/[^/]+$", status=500, body={"error_code": "SMS.2007", "error_msg": "backend"})
+    emu.inject_throttle(method="POST", path="/v3/sources/delete")
+    emu.inject_forbidden(path="^/v3/sources/")
+    assert call(emu, "GET", "/v3/sources").status == 200  # the regex wants an id
+    assert call(emu, "GET", "/v3/sources/src-1").status == 500
+    assert call(emu, "POST", "/v3/sources/delete", body={"ids": ["src-1"]}).status == 429
+    assert call(emu, "DELETE", "/v3/sources/src-1").status == 403 and "src-1" in emu.sources
+    emu.inject(method="DELETE", path="/v3/sources/src-1", status=503, body={"error_code": "X", "error_msg": "later"}, processed=True)
+    assert call(emu, "DELETE", "/v3/sources/src-1").status == 503 and "src-1" not in emu.sources  # done, answer lost
+    assert call(emu, "GET", "/v3/sources", token="wrong").status == 401
+    assert signed_call(emu, "GET", "/v3/sources", query={"connected": "false"}, project_id=None).status == 401
+    assert call(emu, "PUT", "/v3/sources/abc").status == 404
+    assert emu.sent("method", "source_id", "status", "fault") == [
+        ("GET", None, 200, None), ("GET", "src-1", 500, "status"), ("POST", None, 429, "throttle"),
+        ("DELETE", "src-1", 403, "forbidden"), ("DELETE", "src-1", 503, "status-after-processing"),
+        ("GET", None, 401, None), ("GET", None, 401, None), ("PUT", "abc", 404, None)]
+    assert emu.requests(path_prefix="/v3/sources/delete")[0]["body"] == {"ids": ["src-1"]}
+    assert [entry["task_id"] for entry in emu.journal] == [None] * 8
+    assert {"count", "source_servers[].connected", "source_servers[].current_task"} & set(emu.journal[0]["reply_keys"]) == {
+        "count", "source_servers[].connected"}
+
+
+def test_reset_forgets_the_sources(emu):
+    emu.seed_demo()
+    assert len(emu.sources) == 3
+    emu.reset()
+    assert emu.sources == {} and call(emu, "GET", "/v3/sources").json == {"count": 0, "source_servers": []}
+
+
+# ---------------------------------------------------------------------------
 # journal
 # ---------------------------------------------------------------------------
 
@@ -592,6 +842,12 @@ def test_standalone_process_and_control_api(tmp_path):
             by_name = {task["name"]: task for task in tasks}
             assert by_name["db-01-migration"]["connected"] and by_name["db-01-migration"]["source_server"]["state"] == "replicate"
             assert by_name["app-01-migration"]["state"] == "DELETING"
+            sources = {source["name"]: source for source in call(remote, "GET", "/_emulator/sources", token=None).json}
+            assert sources["web-01"]["current_task"]["id"] == "7a9a9540-ff28-4869-b9e4-855fbe12a0c1"
+            assert (sources["db-01"]["state"], sources["db-01"]["connected"]) == ("replicate", True)
+            added = call(remote, "POST", "/_emulator/sources", body={"source_id": "src-extra", "name": "extra-01"}, token=None)
+            assert added.status == 200 and added.json["id"] == "src-extra"
+            assert call(remote, "POST", "/_emulator/sources", body={"task_id": "nothing"}, token=None).status == 400
             assert call(remote, "DELETE", "/v3/tasks/0b6e2f57-3c4d-4e8a-9f10-2a3b4c5d6e7f").status == 400
             assert call(remote, "DELETE", "/v3/tasks/7a9a9540-ff28-4869-b9e4-855fbe12a0c1").status == 200
 
@@ -611,6 +867,7 @@ def test_standalone_process_and_control_api(tmp_path):
             assert call(remote, "GET", "/_emulator/journal", token=None).json == []
             assert call(remote, "POST", "/_emulator/reset", token=None).status == 200
             assert call(remote, "GET", "/_emulator/tasks", token=None).json == []
+            assert call(remote, "GET", "/_emulator/sources", token=None).json == []
             assert call(remote, "GET", "/v3/tasks").json == {"count": 0, "tasks": []}
         finally:
             process.send_signal(signal.SIGTERM)
