@@ -785,9 +785,8 @@ class Emulator:
             self.add_source(source_id, name=linked.get("name") or "source", state=linked.get("state") or "waiting",
                             connected=bool(task.get("connected")), migration_cycle=linked.get("migration_cycle") or "cutovered",
                             ip=linked.get("ip"), enterprise_project_id=task.get("enterprise_project_id", "0"), **extra)
-        else:
-            record = self.sources[source_id]
-            linked.update({key: record[key] for key in ("name", "ip", "os_type", "os_version") if key not in own_source})
+        record = self.sources[source_id]
+        linked.update({key: record[key] for key in ("name", "ip", "os_type", "os_version") if key not in own_source})
         self._source_progress[source_id]["task_id"] = task["id"]
 
     @staticmethod
