@@ -566,6 +566,9 @@ def test_a_task_added_with_a_source_id_makes_the_record_and_the_link(emu):
     assert (later["source_server"]["name"], later["source_server"]["ip"]) == ("web-01", "198.51.100.9")
     own = emu.add_task(name="own", source_server={"id": "src-own", "name": "own-01", "state": "finished"})
     assert call(emu, "GET", "/v3/sources/src-own").json["current_task"]["id"] == own["id"]
+    bare = [emu.add_task(name=f"bare-{n}", source_server={"id": "src-bare", "state": "finished"}) for n in range(2)]
+    record = call(emu, "GET", "/v3/sources/src-bare").json
+    assert [(t["source_server"]["name"], t["source_server"]["ip"]) for t in bare] == [(record["name"], record["ip"])] * 2
     assert call(emu, "GET", "/v3/sources/src-web").json["current_task"]["id"] == later["id"]
     # a task without a source id names a source that has no record
     plain = emu.add_task(name="plain")
