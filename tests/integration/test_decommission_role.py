@@ -1,13 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: hwcloud.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The decommission role through playbooks/decommission.yml: resolve, delete in one call, verify, summarize."""
+"""The decommission role through playbooks/decommission.yml: resolve, delete in one call (which confirms), summarize.
+
+The role asks the service only what it needs: ids need no listing, names and source servers one filtered listing
+each (or one listing of everything beyond ``decommission_max_filtered_listings``), and no listing afterwards: its
+requests are compared with those of the module run alone on the same account.
+"""
 
 from __future__ import annotations
 
 import json
 
-from tests.integration.harness import BIN, ROOT, TOKEN, run_ansible
+import pytest
+
+from tests.emulator.sms_emulator import Emulator
+from tests.integration.harness import BIN, ROOT, TOKEN, run_ansible, sms_task, token_defaults
+
+DELETE_TASK = "Delete the tasks in one bulk call"
+FAIL_TASK = "Fail when a task could not be deleted"
 
 
 def decommission(emu, tmp_path, extravars, check=False):
@@ -28,6 +39,29 @@ def outcome(run, task_name):
     return next(item for item in run.results if item["task"].endswith(" : " + task_name))
 
 
+def requests(emu):
+    """Every request the service received, as (method, path, query without paging, batch ids), in order."""
+    return [(entry["method"], entry["path"],
+             tuple(sorted((key, value) for key, value in entry["query"].items() if key not in ("limit", "offset"))),
+             tuple((entry["body"] or {}).get("ids", ())) if isinstance(entry["body"], dict) else ())
+            for entry in emu.journal]
+
+
+def module_alone(tmp_path, populate, task_ids, check=False):
+    """The requests of hwcloud.sms.sms_task with these task_ids, run alone on a fresh account set up alike."""
+    with Emulator() as emu:
+        populate(emu)
+        play = [{"name": "alone", "hosts": "localhost", "connection": "local", "gather_facts": False,
+                 "module_defaults": {"group/hwcloud.sms.sms": token_defaults(emu)},
+                 "tasks": [sms_task(task_ids=task_ids, state="absent")]}]
+        path = tmp_path / "alone.yml"
+        path.write_text(json.dumps(play), encoding="utf-8")
+        cmd = [str(BIN / "ansible-playbook"), "-i", "localhost,", str(path)] + (["--check"] if check else [])
+        run = run_ansible(cmd, tmp_path)
+        assert run.rc == 0, run.stdout
+        return requests(emu)
+
+
 def test_check_mode_then_real_run_then_idempotent(emulator, tmp_path):
     by_id = emulator.add_task(name="by-id")
     by_name = emulator.add_task(name="web-01-migration")
@@ -38,12 +72,17 @@ def test_check_mode_then_real_run_then_idempotent(emulator, tmp_path):
     extravars = {"decommission_task_ids": [by_id["id"], "already-gone"], "decommission_task_names": ["web-01-migration"],
                  "decommission_source_server_ids": ["server-9"]}
     wanted = sorted([by_id["id"], by_name["id"]] + [task["id"] for task in src])
+    listings = [("GET", "/v3/tasks", (("name", "web-01-migration"),), ()),
+                ("GET", "/v3/tasks", (("source_server_id", "server-9"),), ())]
 
     preview = decommission(emulator, tmp_path, extravars, check=True)
     assert preview.rc == 0, preview.stdout
     assert sorted(summary(preview)["deleted"]) == wanted
     assert summary(preview)["already_absent"] == ["already-gone"]
-    assert {entry["method"] for entry in emulator.journal} == {"GET"}
+    assert summary(preview)["msg"] == "SMS tasks: 5 would be deleted, 1 already absent"
+    # one filtered listing for the name (which also matches web-01-migration-old), one for the source server, then the
+    # module's reads: one page (6 ids among 7 tasks) and SMS's own 404 for the id that no page showed
+    assert requests(emulator) == listings + [("GET", "/v3/tasks", (), ()), ("GET", "/v3/tasks/already-gone", (), ())]
     assert len(emulator.tasks) == 7
 
     emulator.clear_journal()
@@ -51,21 +90,91 @@ def test_check_mode_then_real_run_then_idempotent(emulator, tmp_path):
     assert real.rc == 0, real.stdout
     assert "WARNING" not in real.stdout + real.stderr, real.stderr
     assert sorted(summary(real)["deleted"]) == wanted
-    assert outcome(real, "Delete the tasks in one bulk call")["status"] == "changed"
-    assert summary(real)["still_listed"] == []
-    assert outcome(real, "Fail when a task reported gone is still listed")["status"] == "skipped"
+    assert summary(real)["confirmed"] is True
+    assert outcome(real, DELETE_TASK)["status"] == "changed"
     posts = emulator.requests(method="POST")
     assert len(posts) == 1 and sorted(posts[0]["body"]["ids"]) == wanted
     assert sorted(emulator.tasks) == sorted([keep["id"], similar["id"]])
+    # the two filtered listings, then exactly what the module sends when it runs alone: no listing to verify
+    passed = outcome(real, DELETE_TASK)["result"]["invocation"]["module_args"]["task_ids"]
+    journal = requests(emulator)
+    assert journal[:2] == listings
+    def populate(emu):
+        for task in (by_id, by_name, similar, *src, keep):
+            emu.add_task(task_id=task["id"], name=task["name"], source_server=dict(task["source_server"]))
+
+    assert journal[2:] == module_alone(tmp_path, populate, passed)
+    assert len(journal) == 6  # 2 listings; 1 page, 1 read, 1 batch, 1 page to confirm
 
     emulator.clear_journal()
     again = decommission(emulator, tmp_path, extravars)
     assert again.rc == 0
-    assert outcome(again, "Delete the tasks in one bulk call")["status"] == "ok"
+    assert outcome(again, DELETE_TASK)["status"] == "ok"
     assert summary(again)["deleted"] == []
     assert sorted(summary(again)["already_absent"]) == sorted([by_id["id"], "already-gone"])
-    assert "DELETE" not in {entry["method"] for entry in emulator.journal}
-    assert "POST" not in {entry["method"] for entry in emulator.journal}
+    assert summary(again)["msg"] == "Nothing to delete: 2 already absent, 2 ids, names or source servers matched nothing"
+    assert [item["status"] for item in again.results if item["status"] == "changed"] == []
+    assert {method for method, _path, _query, _ids in requests(emulator)} == {"GET"}
+    assert requests(emulator) == listings + [("GET", "/v3/tasks/%s" % by_id["id"], (), ()),
+                                             ("GET", "/v3/tasks/already-gone", (), ())]
+
+
+def populate_wave(emu):
+    """An account of 450 tasks; 24 of them (one per source server, three names) are to go."""
+    for number in range(426):
+        emu.add_task(task_id="keep-%03d" % number, name="keep-%03d" % number)
+    for number in range(24):
+        emu.add_task(task_id="wave-%02d" % number, name="wave-%02d" % number,
+                     source_server={"id": "server-%02d" % number, "state": "finished"})
+
+
+@pytest.mark.parametrize("selection, own", [
+    # ids: the module reads them itself, the role adds no request
+    ({"decommission_task_ids": ["wave-%02d" % n for n in range(24)]}, []),
+    # source servers: one filtered listing each
+    ({"decommission_source_server_ids": ["server-%02d" % n for n in range(5)]},
+     [("GET", "/v3/tasks", (("source_server_id", "server-%02d" % n),), ()) for n in range(5)]),
+    # names: one filtered listing each (the service's filter may match more; names are compared exactly)
+    ({"decommission_task_names": ["wave-01", "wave-02"], "decommission_task_ids": ["wave-03"]},
+     [("GET", "/v3/tasks", (("name", "wave-%02d" % n),), ()) for n in (1, 2)]),
+    # more source servers than filtered listings: one listing of every task (450 tasks: 3 pages)
+    ({"decommission_source_server_ids": ["server-%02d" % n for n in range(12)]}, [("GET", "/v3/tasks", (), ())] * 3),
+], ids=["ids", "source-servers", "names", "many-source-servers"])
+def test_the_role_adds_to_the_module_only_its_listings(emulator, tmp_path, selection, own):
+    populate_wave(emulator)
+    run = decommission(emulator, tmp_path, selection)
+    assert run.rc == 0, run.stdout
+    passed = outcome(run, DELETE_TASK)["result"]["invocation"]["module_args"]["task_ids"]
+    assert sorted(summary(run)["deleted"]) == sorted(passed) and len(passed) in (24, 5, 3, 12)
+    assert not set(passed) & set(emulator.tasks)
+    journal = requests(emulator)
+    assert journal[:len(own)] == own
+    alone = module_alone(tmp_path, populate_wave, passed)
+    assert journal[len(own):] == alone
+    # the targets: by ids at most the module's count + 2; by source servers the module's + the filtered listings
+    assert len(journal) <= len(alone) + (2 if "decommission_task_ids" in selection and len(selection) == 1 else len(own))
+
+
+def test_nothing_to_delete_ends_unchanged_with_a_clear_summary(emulator, tmp_path):
+    emulator.add_task(name="nobody-else")  # the service's name filter matches it; the exact comparison does not
+    running = emulator.add_task(name="running", state="RUNNING", source_state="replicate", connected=True)
+    extravars = {"decommission_task_ids": [running["id"], "gone-1"], "decommission_task_names": ["nobody"],
+                 "decommission_source_server_ids": ["server-x"], "decommission_allowed_states": ["MIGRATE_SUCCESS"]}
+    run = decommission(emulator, tmp_path, extravars)
+    assert run.rc == 0, run.stdout
+    result = summary(run)
+    assert result["msg"] == "Nothing to delete: 1 skipped by state, 3 ids, names or source servers matched nothing"
+    assert result["skipped_by_state"] == [running["id"]]
+    assert result["not_found"] == {"task_ids": ["gone-1"], "task_names": ["nobody"], "source_server_ids": ["server-x"]}
+    assert result["deleted"] == [] and result["not_deleted"] == []
+    assert [item["task"] for item in run.results if item["status"] == "changed"] == []
+    assert outcome(run, DELETE_TASK)["status"] == "skipped"
+    assert "changed=0" in run.stdout and "failed=0" in run.stdout
+    # two filtered listings and the module's check-mode read of the two ids no listing showed: nothing else
+    assert requests(emulator) == [("GET", "/v3/tasks", (("name", "nobody"),), ()),
+                                  ("GET", "/v3/tasks", (("source_server_id", "server-x"),), ()),
+                                  ("GET", "/v3/tasks/%s" % running["id"], (), ()), ("GET", "/v3/tasks/gone-1", (), ())]
+    assert len(emulator.tasks) == 2
 
 
 def test_refusal_is_summarized_and_fails_the_run(emulator, tmp_path):
@@ -80,8 +189,11 @@ def test_refusal_is_summarized_and_fails_the_run(emulator, tmp_path):
     assert result["skipped_by_state"] == [failed["id"]]
     assert [entry["id"] for entry in result["not_deleted"]] == [busy["id"]]
     assert "SMS.2015" in result["not_deleted"][0]["msg"]
-    assert outcome(run, "Fail when a task could not be deleted")["status"] == "failed"
+    assert outcome(run, FAIL_TASK)["status"] == "failed"
     assert sorted(emulator.tasks) == sorted([busy["id"], failed["id"]])
+    # the states were seen by the module's own reads (check mode), not by a listing
+    assert [entry for entry in emulator.journal if entry["path"] == "/v3/tasks"] == []
+    assert [entry["path"] for entry in emulator.journal[:3]] == ["/v3/tasks/%s" % task["id"] for task in (busy, idle, failed)]
 
 
 def test_nothing_named_and_ambiguous_names_delete_nothing(emulator, tmp_path):
@@ -91,7 +203,7 @@ def test_nothing_named_and_ambiguous_names_delete_nothing(emulator, tmp_path):
     assert empty.rc != 0 and "Nothing to decommission" in empty.stdout
     twins = decommission(emulator, tmp_path, {"decommission_task_names": ["twin"]})
     assert twins.rc != 0 and "2 SMS tasks are named twin" in twins.stdout
-    assert {entry["method"] for entry in emulator.journal} <= {"GET"}
+    assert requests(emulator) == [("GET", "/v3/tasks", (("name", "twin"),), ())]
     assert len(emulator.tasks) == 2
 
 
@@ -107,7 +219,15 @@ def test_allowed_states_in_check_mode_and_odd_inputs(emulator, tmp_path):
     result = summary(preview)
     assert result["deleted"] == [done["id"]] and result["skipped_by_state"] == [running["id"]]
     assert result["not_found"] == {"task_ids": ["not-there"], "task_names": ["nobody"], "source_server_ids": ["server-x"]}
+    assert result["msg"] == ("SMS tasks: 1 would be deleted, 1 skipped by state, "
+                             "3 ids, names or source servers matched nothing")
     assert {entry["method"] for entry in emulator.journal} == {"GET"}
+    # over the limit of filtered listings: one listing of every task instead
+    emulator.clear_journal()
+    listed = decommission(emulator, tmp_path, dict(extravars, decommission_max_filtered_listings=1), check=True)
+    assert listed.rc == 0 and summary(listed) == result
+    assert requests(emulator)[0] == ("GET", "/v3/tasks", (), ())
+    assert not [entry for entry in emulator.journal if {"name", "source_server_id"} & set(entry["query"])]
     typo = decommission(emulator, tmp_path, dict(extravars, decommission_allowed_states=["migrate_success"]))
     assert typo.rc != 0 and "decommission_allowed_states" in typo.stdout
     text = decommission(emulator, tmp_path, {"decommission_task_ids": done["id"]})
@@ -121,18 +241,42 @@ def test_api_failure_half_way_still_summarizes(emulator, tmp_path):
     run = decommission(emulator, tmp_path, {"decommission_task_ids": ids})
     assert run.rc != 0
     result = summary(run)
-    assert len(result["deleted"]) == 50 and result["still_listed"] == []
+    assert len(result["deleted"]) == 50
     assert [entry["result"] for entry in result["not_deleted"]] == ["not_attempted"] * 10
-    assert "SMS.9004" in outcome(run, "Fail when a task could not be deleted")["result"]["msg"]
+    assert "SMS.9004" in outcome(run, FAIL_TASK)["result"]["msg"]
     assert sorted(emulator.tasks) == sorted(entry["id"] for entry in result["not_deleted"])
 
 
-def test_a_task_reported_gone_but_still_listed_fails_the_run(emulator, tmp_path):
-    """A list that lags behind (the task is listed, its own read says 404): the job must not report success."""
-    ghost = emulator.add_task(name="ghost", ghost=True)
-    real = emulator.add_task(name="real")
-    run = decommission(emulator, tmp_path, {"decommission_task_ids": [ghost["id"], real["id"]]})
+@pytest.mark.parametrize("kind", ["listed-after-batch", "stuck-deleting"])
+def test_a_task_that_remains_after_its_deletion_fails_the_run(emulator, tmp_path, kind):
+    """The service accepts a deletion, but the task stays: the module's confirmation (wait) must see it, and the role
+    must fail rather than report it deleted.
+
+    ``listed-after-batch``: a list that lags behind: the batch answers success, list pages still show the task (the
+    module reads and confirms four ids among five tasks by list pages). ``stuck-deleting``: the task stays in
+    DELETING (one id, read and confirmed on its own).
+    """
+    if kind == "listed-after-batch":
+        stays = emulator.add_task(name="ghost", ghost=True)
+        others = [emulator.add_task(name="real-%d" % number)["id"] for number in range(3)]
+    else:
+        stays = emulator.add_task(name="stuck", stuck_deleting=True)
+        others = []
+    keep = emulator.add_task(name="keep")
+    run = decommission(emulator, tmp_path, {"decommission_task_ids": [stays["id"]] + others,
+                                            "decommission_wait_timeout": 2})
     assert run.rc != 0
-    assert summary(run)["still_listed"] == [ghost["id"]]
-    assert "reported gone but are still listed: %s" % ghost["id"] in run.stdout
-    assert real["id"] not in emulator.tasks
+    result = summary(run)
+    assert [(entry["id"], entry["result"]) for entry in result["not_deleted"]] == [(stays["id"], "timed_out")]
+    assert "still present after 2 seconds" in result["not_deleted"][0]["msg"]
+    assert sorted(result["deleted"]) == sorted(others) and result["already_absent"] == []
+    assert outcome(run, FAIL_TASK)["status"] == "failed"
+    assert "Could not delete 1 of %d SMS tasks" % (len(others) + 1) in outcome(run, FAIL_TASK)["result"]["msg"]
+    assert sorted(emulator.tasks) == sorted([stays["id"], keep["id"]])
+    # one batch was accepted, and the module looked again after it (the role itself sent no request)
+    journal = requests(emulator)
+    posts = [index for index, entry in enumerate(journal) if entry[0] == "POST"]
+    assert len(posts) == 1 and journal[posts[0]][3] == tuple([stays["id"]] + others)
+    looks = journal[posts[0] + 1:]
+    expected_look = ("GET", "/v3/tasks", (), ()) if others else ("GET", "/v3/tasks/%s" % stays["id"], (), ())
+    assert len(looks) >= 2 and set(looks) == {expected_look}
