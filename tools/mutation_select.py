@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ WORK = Path(__file__).resolve().parent.parent / 'build' / 'mutation'
 PRISTINE = WORK / 'pristine'
 TRACE = WORK / 'trace.json'
 OUTSIDE = '*'
+MEMORY = 4 * 1024 ** 3  # a mutant that makes a loop grow without end fails with MemoryError, not the machine
 PYTEST = ['-x', '-q', '-p', 'no:cacheprovider', '-p', 'no:randomly', '--hypothesis-seed=0']
 
 
@@ -54,6 +56,10 @@ def selected_tests(changes, trace):
     return sorted(tests - {OUTSIDE}, key=lambda test: (durations.get(test, 0.0), test))
 
 
+def limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
 def main():
     tree = Path.cwd()
     changes = changed_lines(tree)
@@ -66,7 +72,7 @@ def main():
     if not tests:
         print('mutation_select: no test reaches the mutated lines')
         return 0
-    return subprocess.run([sys.executable, '-m', 'pytest'] + PYTEST + tests, check=False).returncode
+    return subprocess.run([sys.executable, '-m', 'pytest'] + PYTEST + tests, check=False, preexec_fn=limit_memory).returncode
 
 
 if __name__ == '__main__':
