@@ -54,6 +54,22 @@ HOST_PATTERN = re.compile(r"^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-
 DEFAULT_CLOUD = "myhuaweicloud.com"
 EU_CLOUD = "myhuaweicloud.eu"
 # The regions whose IAM endpoint the official SDK knows (iam.<region>.<cloud>); any other uses the global iam.<cloud>.
+class Kind:
+    """What tells the two kinds of SMS record apart in the API: their path segment and list key, and their names."""
+
+    def __init__(self, noun, word, segment, list_key):
+        self.noun = noun  # "SMS task": in messages
+        self.word = word  # "task"
+        self.segment = segment  # /v3/<segment>, /v3/<segment>/{id}, /v3/<segment>/delete
+        self.list_key = list_key  # the list page's key of the items
+
+    def __repr__(self):
+        return "Kind(%r)" % self.word
+
+
+TASKS = Kind("SMS task", "task", "tasks", "tasks")
+SOURCES = Kind("SMS source server", "source server", "sources", "source_servers")
+
 IAM_REGIONS = frozenset([
     "af-south-1", "ae-ad-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "cn-east-2",
     "cn-east-3", "cn-east-4", "cn-east-5", "cn-north-1", "cn-north-2", "cn-north-4", "cn-north-9", "cn-north-12",
@@ -375,47 +391,79 @@ class SmsClient:
 
     def get_task(self, task_id):
         """The task, or None when SMS answers that it does not exist (a 404 of its own, not a gateway's)."""
-        operation = "read SMS task %s" % task_id
-        response = self.request("GET", ["v3", "tasks", task_id], operation=operation, missing_ok=True)
-        if response is None:
-            return None
-        task = self._json(response, operation)
-        if task.get("id") != task_id:
-            raise SmsApiError(operation, reason="the answer describes task %r, not the one asked for" % task.get("id"),
-                              status=response.status_code, request_id=response.headers.get("X-Request-Id"))
-        return task
+        return self.get_record(TASKS, task_id)
+
+    def get_source(self, source_id):
+        """The source server, or None when SMS answers that it does not exist (a 404 of its own)."""
+        return self.get_record(SOURCES, source_id)
 
     def list_tasks(self, unstable_ok=False, **filters):
-        """Every task matching ``filters`` (service-side filters), following pages to the end.
+        return self.list_records(TASKS, unstable_ok=unstable_ok, **filters)
 
-        Pages are read by record offset, so a task created or deleted between two pages would shift the
-        rest and a task could be missed or seen twice. When the total count changes between pages, or an id
+    def list_sources(self, unstable_ok=False, **filters):
+        return self.list_records(SOURCES, unstable_ok=unstable_ok, **filters)
+
+    def task_pages(self, **filters):
+        return self.record_pages(TASKS, **filters)
+
+    def source_pages(self, **filters):
+        return self.record_pages(SOURCES, **filters)
+
+    def delete_task(self, task_id):
+        return self.delete_record(TASKS, task_id)
+
+    def delete_source(self, source_id):
+        return self.delete_record(SOURCES, source_id)
+
+    def delete_tasks(self, task_ids):
+        self.delete_records(TASKS, task_ids)
+
+    def delete_sources(self, source_ids):
+        self.delete_records(SOURCES, source_ids)
+
+    def get_record(self, kind, record_id):
+        """The record, or None when SMS answers that it does not exist (a 404 of its own, not a gateway's)."""
+        operation = "read %s %s" % (kind.noun, record_id)
+        response = self.request("GET", ["v3", kind.segment, record_id], operation=operation, missing_ok=True)
+        if response is None:
+            return None
+        record = self._json(response, operation)
+        if record.get("id") != record_id:
+            raise SmsApiError(operation, reason="the answer describes %s %r, not the one asked for" % (kind.word, record.get("id")),
+                              status=response.status_code, request_id=response.headers.get("X-Request-Id"))
+        return record
+
+    def list_records(self, kind, unstable_ok=False, **filters):
+        """Every record of ``kind`` matching ``filters`` (service-side filters), following pages to the end.
+
+        Pages are read by record offset, so a record created or deleted between two pages would shift the
+        rest and a record could be missed or seen twice. When the total count changes between pages, or an id
         comes twice, the listing starts over (a few times, then :class:`SmsApiError`, or None with
         ``unstable_ok``).
         """
         for attempt in range(LIST_ATTEMPTS):
-            tasks = self._list_once(filters)
-            if tasks is not None:
-                return tasks
+            records = self._list_once(kind, filters)
+            if records is not None:
+                return records
             self.sleep(retry_delay(attempt))
         if unstable_ok:
             return None
-        raise SmsApiError("list SMS tasks", reason="the task list kept changing while it was read (%d attempts)"
-                          % LIST_ATTEMPTS)
+        raise SmsApiError("list %ss" % kind.noun, reason="the %s list kept changing while it was read (%d attempts)"
+                          % (kind.word, LIST_ATTEMPTS))
 
-    def _list_once(self, filters):
+    def _list_once(self, kind, filters):
         """One pass over the pages; None when the list changed under the reader."""
-        tasks = []
-        for items, _count, steady in self.task_pages(**filters):
+        records = []
+        for items, _count, steady in self.record_pages(kind, **filters):
             if not steady:
                 return None
-            tasks.extend(items)
-        return tasks
+            records.extend(items)
+        return records
 
-    def task_pages(self, **filters):
-        """The pages of the task list, in order, as ``(items, count, steady)``; the caller may stop at any page.
+    def record_pages(self, kind, **filters):
+        """The pages of the list of ``kind``, in order, as ``(items, count, steady)``; the caller may stop at any page.
 
-        Pages are read by record offset, so a task created or deleted between two pages shifts the rest: ``steady``
+        Pages are read by record offset, so a record created or deleted between two pages shifts the rest: ``steady``
         turns false for good once the count changed or an id came twice. At most the pages the first page's count
         implies (with pages half full) plus LIST_PAGE_MARGIN are read, and never more than MAX_LIST_PAGES: a list
         whose pages never end is stopped with an error.
@@ -423,49 +471,49 @@ class SmsClient:
         query = [(key, value) for key, value in filters.items() if value is not None]
         offset, pages, first_count, seen, steady = 0, 0, None, set(), True
         while True:
-            items, count = self._task_page(query, offset)
+            items, count = self._page(kind, query, offset)
             first_count = count if first_count is None else first_count
             ids = [item["id"] for item in items]
             steady = steady and count == first_count and not seen.intersection(ids)
             seen.update(ids)
             pages += 1
             if pages > min(-(-first_count // (LIST_PAGE_SIZE // 2)) + LIST_PAGE_MARGIN, MAX_LIST_PAGES):
-                raise SmsApiError("list SMS tasks", reason="the list did not end after %d pages although its first "
-                                  "page counted %d tasks (at most %d pages are read): stopped reading"
-                                  % (pages - 1, first_count, MAX_LIST_PAGES))
+                raise SmsApiError("list %ss" % kind.noun, reason="the list did not end after %d pages although its first "
+                                  "page counted %d %ss (at most %d pages are read): stopped reading"
+                                  % (pages - 1, first_count, kind.word, MAX_LIST_PAGES))
             yield items, count, steady
             offset += len(items)
             if not items or offset >= count:
                 return
 
-    def _task_page(self, query, offset):
-        operation = "list SMS tasks"
-        response = self.request("GET", ["v3", "tasks"], query=query + [("limit", LIST_PAGE_SIZE), ("offset", offset)],
+    def _page(self, kind, query, offset):
+        operation = "list %ss" % kind.noun
+        response = self.request("GET", ["v3", kind.segment], query=query + [("limit", LIST_PAGE_SIZE), ("offset", offset)],
                                 operation=operation)
         page = self._json(response, operation)
-        items, count = page.get("tasks") or [], page.get("count")
+        items, count = page.get(kind.list_key) or [], page.get("count")
         if not isinstance(items, list) or not all(isinstance(item, dict) and item.get("id") for item in items) \
                 or not isinstance(count, int):
-            raise SmsApiError(operation, reason="the answer is not a page of tasks", status=response.status_code,
+            raise SmsApiError(operation, reason="the answer is not a page of %ss" % kind.word, status=response.status_code,
                               request_id=response.headers.get("X-Request-Id"),
                               excerpt=_excerpt(self.redact(_head(response.text))))
         return items, count
 
-    def delete_task(self, task_id):
-        """Delete one task. Returns False when SMS says it does not exist (a 404 of its own).
+    def delete_record(self, kind, record_id):
+        """Delete one record. Returns False when SMS says it does not exist (a 404 of its own).
 
         A 404 that answers a retry, after an attempt whose fate is unknown
         (connection lost, gateway timeout), means that attempt deleted the
-        task: that counts as deleted.
+        record: that counts as deleted.
         """
-        response, unclear = self.call("DELETE", ["v3", "tasks", task_id], operation="delete SMS task %s" % task_id,
-                                      missing_ok=True)
+        response, unclear = self.call("DELETE", ["v3", kind.segment, record_id],
+                                      operation="delete %s %s" % (kind.noun, record_id), missing_ok=True)
         return response is not None or unclear
 
-    def delete_tasks(self, task_ids):
-        """Delete up to ``BATCH_SIZE`` tasks in one call. The service refuses the whole batch or none of it."""
-        self.request("POST", ["v3", "tasks", "delete"], body={"ids": list(task_ids)},
-                     operation="delete %d SMS tasks in one batch" % len(task_ids))
+    def delete_records(self, kind, record_ids):
+        """Delete up to ``BATCH_SIZE`` records in one call. The service refuses the whole batch or none of it."""
+        self.request("POST", ["v3", kind.segment, "delete"], body={"ids": list(record_ids)},
+                     operation="delete %d %ss in one batch" % (len(record_ids), kind.noun))
 
     def task_action(self, task_id, operation_name):
         """Run an action (``stop``, ``start``, ...) on a task."""
