@@ -1,21 +1,27 @@
 # -*- coding: utf-8 -*-
 # Copyright: hwcloud.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Removing SMS tasks: find them, plan (task_rules.plan), and in check mode report the plan, in a real run
-carry it out. One task (TaskRemover) or many in batches (BulkRemover)."""
+"""Removing SMS records: find them, plan (task_rules), and in check mode report the plan, in a real run carry it
+out. One task (TaskRemover), many tasks in batches (BulkRemover), source servers in batches (SourceRemover, which
+removes a busy source's tasks through BulkRemover when forced)."""
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE, LIST_PAGE_SIZE
+from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE, LIST_PAGE_SIZE, SOURCES, TASKS
 from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, with_hint
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     ABSENT,
     BEING_DELETED,
     DELETE,
     REFUSED,
+    REMOVE_TASKS_THEN_DELETE,
     STOP_THEN_DELETE,
     deletion_blocker,
     is_refusal,
+    is_source_refusal,
+    left_behind,
     plan,
+    source_plan,
     source_state,
+    source_summary,
     stop_under_way,
     summary,
 )
@@ -23,6 +29,10 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.waiting import wait_un
 
 FEW_IDS = 3  # up to this many ids are read one by one; more are found in list pages
 REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then delete it."
+SOURCE_REFUSAL_HINT = ("Stop the source server's migration task first, or set force: true to stop and delete the "
+                       "source server's tasks and then the record.")
+CLEAN_UP_REMINDER = ("SMS deletes neither target servers nor clone servers (see left_behind), and the temporary disks "
+                     "and synchronisation snapshots of a migration may remain: check them, they may still cost money.")
 
 
 def chunks(items, size):
@@ -161,19 +171,31 @@ class TaskRemover(Remover):
         return result
 
 
-# a planned task's result in check mode (and until the run carries the plan out)
+# a planned record's result in check mode (and until the run carries the plan out)
 PREDICTED = {ABSENT: "absent", BEING_DELETED: "deleting", DELETE: "would_delete",
-             STOP_THEN_DELETE: "would_stop_and_delete", REFUSED: "would_be_refused"}
+             STOP_THEN_DELETE: "would_stop_and_delete", REFUSED: "would_be_refused",
+             REMOVE_TASKS_THEN_DELETE: "would_delete_tasks_and_delete"}
 
 
 class BulkRemover(Remover):
-    """``task_ids``: read with the fewest requests, delete in batches, and attribute every outcome to its task."""
+    """``task_ids``: read with the fewest requests, delete in batches, and attribute every outcome to its task.
+
+    The subclass SourceRemover does the same for source servers; what differs is said by the class attributes
+    and the methods marked "per kind".
+    """
 
     FAILED = ("refused", "failed", "would_be_refused", "timed_out")
+    KIND = TASKS
+    RESULT_KEY = "tasks"
+    READIED = "stopped_and_deleted"  # the result of a record made deletable first, then deleted
+    LIST_ITEMS_COMPLETE = False  # task list items lack "connected", which the rule needs
+    HINT = REFUSAL_HINT
 
-    def __init__(self, sms):
+    def __init__(self, sms, ids=None, force=None, wait=None):
         super().__init__(sms)
-        self.ids = list(dict.fromkeys(self.params["task_ids"]))
+        self.ids = list(dict.fromkeys(self.params["task_ids"] if ids is None else ids))
+        self.force = self.params["force"] if force is None else force
+        self.wait_for_deletion = self.params["wait"] if wait is None else wait
         self.entries = {task_id: {"id": task_id, "result": None} for task_id in self.ids}
         self.before = {}
         self.found = {}
@@ -186,7 +208,9 @@ class BulkRemover(Remover):
             for entry in self.entries.values():
                 if entry["result"] is None or entry["result"].startswith("would_"):
                     entry["result"] = "not_attempted"
-        return {"task": {}, "tasks": [self.entries[task_id] for task_id in self.ids]}
+        result = {self.RESULT_KEY: [self.entries[task_id] for task_id in self.ids]}
+        result.update(self.extra_result())
+        return result
 
     def record(self, task_id, result, error=None, msg=None, hint=None):
         entry = self.entries[task_id]
@@ -200,14 +224,14 @@ class BulkRemover(Remover):
     def read(self):
         """Each requested task as the service knows it, or None, by the cheaper read (see find_in_pages)."""
         if len(self.ids) <= FEW_IDS:
-            return {task_id: self.client.get_task(task_id) for task_id in self.ids}
+            return {task_id: self.client.get_record(self.KIND, task_id) for task_id in self.ids}
         found, _complete = self.find_in_pages(set(self.ids))
         for task_id, task in list(found.items()):
-            if plan(task).action == REFUSED:
-                found[task_id] = self.client.get_task(task_id)  # list items lack "connected"
+            if not self.LIST_ITEMS_COMPLETE and self.plan_of(task, force=False).action == REFUSED:
+                found[task_id] = self.client.get_record(self.KIND, task_id)  # list items lack "connected"
         for task_id in self.ids:
             if task_id not in found:
-                found[task_id] = self.client.get_task(task_id)  # "absent" only on the service's own word
+                found[task_id] = self.client.get_record(self.KIND, task_id)  # "absent" only on the service's own word
         return {task_id: found[task_id] for task_id in self.ids}
 
     def find_in_pages(self, wanted):
@@ -218,7 +242,7 @@ class BulkRemover(Remover):
         id seen twice, means the pages shifted: the result is then not complete.
         """
         found, read, stable = {}, 0, True
-        for items, count, steady in self.client.task_pages():
+        for items, count, steady in self.client.record_pages(self.KIND):
             stable = steady
             self.account_size = count
             read += len(items)
@@ -249,7 +273,7 @@ class BulkRemover(Remover):
         for task_id in ids:
             if task_id in self.confirmed_gone:
                 continue
-            task = self.client.get_task(task_id)
+            task = self.client.get_record(self.KIND, task_id)
             if task is None:
                 self.confirmed_gone.add(task_id)
             else:
@@ -257,38 +281,65 @@ class BulkRemover(Remover):
         return seen
 
     def run(self):
+        self.carry_out()
+        return self.finish()
+
+    def carry_out(self):
+        """Read, plan, and (unless in check mode) act; every outcome is recorded in ``entries``."""
         self.found = self.read()
         planned = self.plan_all()
         if self.check_mode:
-            return self.finish()
-        stopped = self.stop(planned[STOP_THEN_DELETE])
-        self.delete_in_batches(planned[DELETE] + stopped, stopped)
+            return
+        readied = self.make_ready(planned[STOP_THEN_DELETE] + planned[REMOVE_TASKS_THEN_DELETE])
+        self.delete_in_batches(planned[DELETE] + readied, readied)
         # Predicted refusals still go to the service, which decides, one by one.
-        self.delete_each(planned[REFUSED], stopped)
-        if self.params["wait"]:
+        self.delete_each(planned[REFUSED], readied)
+        if self.wait_for_deletion:
             self.wait_until_gone([task_id for task_id, entry in self.entries.items()
-                                  if entry["result"] in ("deleted", "stopped_and_deleted", "deleting")])
-        return self.finish()
+                                  if entry["result"] in ("deleted", self.READIED, "deleting")])
+
+    # ---- per kind ----
+
+    def plan_of(self, task, force=None):
+        return plan(task, self.force if force is None else force)
+
+    @staticmethod
+    def describe(task):
+        return describe(task)
+
+    @staticmethod
+    def summary_of(task):
+        return summary(task)
+
+    @staticmethod
+    def is_refusal_of(error, task):
+        return is_refusal(error, task)
+
+    def make_ready(self, ids):
+        """Busy tasks, with force: stop them and wait until deletable; returns the ids ready for deletion."""
+        return self.stop(ids)
+
+    # ----
 
     def plan_all(self):
         """Every task's plan, recorded as its predicted result; the ids grouped by action."""
         planned = {action: [] for action in PREDICTED}
         for task_id, task in self.found.items():
-            decided = plan(task, self.params["force"])
+            decided = self.plan_of(task)
             planned[decided.action].append(task_id)
             if task is not None:
                 self.entries[task_id]["name"] = task.get("name")
-                self.before[task_id] = summary(task)
+                self.before[task_id] = self.summary_of(task)
             msg = decided.reason
             if decided.action == REFUSED:
-                msg = "%s cannot be deleted now: %s. %s" % (describe(task), decided.reason, REFUSAL_HINT)
+                msg = "%s cannot be deleted now: %s. %s" % (self.describe(task), decided.reason, self.HINT)
             self.record(task_id, PREDICTED[decided.action], msg=msg)
         return planned
 
     def delete_in_batches(self, ids, stopped):
         for batch in chunks(ids, BATCH_SIZE):
             try:
-                self.client.delete_tasks(batch)
+                self.client.delete_records(self.KIND, batch)
             except SmsApiError as error:
                 if error.status in (401, 403):
                     raise  # the credentials or permissions are refused: asking task by task would only repeat that
@@ -298,23 +349,23 @@ class BulkRemover(Remover):
                 continue
             self.changed = True
             for task_id in batch:
-                self.record(task_id, "stopped_and_deleted" if task_id in stopped else "deleted")
+                self.record(task_id, self.READIED if task_id in stopped else "deleted")
 
     def delete_each(self, ids, stopped, batch_lost=False):
         for task_id in ids:
             try:
-                deleted = self.client.delete_task(task_id)
+                deleted = self.client.delete_record(self.KIND, task_id)
             except SmsApiError as error:
                 if error.status == 401:
                     raise  # refused credentials: repeating them task by task could lock the access key
-                refused = is_refusal(error, self.found.get(task_id))
+                refused = self.is_refusal_of(error, self.found.get(task_id))
                 self.record(task_id, "refused" if refused else "failed", error=error,
-                            hint=REFUSAL_HINT if refused else None)
+                            hint=self.HINT if refused else None)
                 continue
             if deleted or batch_lost:
                 # after a batch whose answer was lost, a 404 means the batch itself deleted the task
                 self.changed = True
-                self.record(task_id, "stopped_and_deleted" if task_id in stopped else "deleted")
+                self.record(task_id, self.READIED if task_id in stopped else "deleted")
             else:
                 self.record(task_id, "vanished")
 
@@ -380,17 +431,107 @@ class BulkRemover(Remover):
         summary_text = ", ".join("%d %s" % (count, result.replace("_", " ")) for result, count in sorted(counts.items()))
         changed = self.changed or any(entry["result"].startswith("would_") and entry["result"] != "would_be_refused"
                                       for entry in tasks)
-        result = {"changed": changed, "tasks": tasks, "task": {}}
+        result = {"changed": changed, self.RESULT_KEY: tasks}
+        result.update(self.extra_result())
         if self.sms.module._diff:
+            key = self.RESULT_KEY
             result["diff"] = {
-                "before": {"tasks": [self.before.get(task_id, {"id": task_id, "state": "absent"}) for task_id in self.ids]},
-                "after": {"tasks": [self.before[task_id] if self.entries[task_id]["result"] in self.FAILED
-                                    else {"id": task_id, "state": "absent"} for task_id in self.ids]},
+                "before": {key: [self.before.get(task_id, {"id": task_id, "state": "absent"}) for task_id in self.ids]},
+                "after": {key: [self.before[task_id] if self.entries[task_id]["result"] in self.FAILED
+                                else {"id": task_id, "state": "absent"} for task_id in self.ids]},
             }
         failures = [entry for entry in tasks if entry["result"] in self.FAILED]
         if failures:
             reasons = "; ".join("%s: %s" % (entry["id"], entry.get("msg", "")) for entry in failures)
-            message = "Could not delete %d of %d SMS tasks (%s): %s" % (len(failures), len(tasks), summary_text, reasons)
+            message = "Could not delete %d of %d %ss (%s): %s" % (len(failures), len(tasks), self.KIND.noun, summary_text,
+                                                                  reasons)
             self.sms.fail(message, **result)
-        result["msg"] = "%d SMS tasks: %s" % (len(tasks), summary_text)
+        result["msg"] = "%d %ss: %s" % (len(tasks), self.KIND.noun, summary_text)
         return result
+
+    def extra_result(self):
+        return {"task": {}}
+
+
+class SourceRemover(BulkRemover):
+    """``source_server_id``, ``name`` or ``source_server_ids``: source-server records, as BulkRemover removes tasks.
+
+    A busy source (its current task busy by the task rule) is refused without force; with force its tasks are
+    first removed by BulkRemover (stopped, deleted, waited for), then the record is deleted. One id alone is
+    deleted with its own DELETE; more go in batches of BATCH_SIZE.
+    """
+
+    KIND = SOURCES
+    RESULT_KEY = "source_servers"
+    READIED = "deleted_with_tasks"
+    LIST_ITEMS_COMPLETE = True  # source list items carry "connected" and the current task
+    HINT = SOURCE_REFUSAL_HINT
+
+    def plan_of(self, task, force=None):
+        return source_plan(task, self.force if force is None else force)
+
+    @staticmethod
+    def describe(task):
+        return "SMS source server %s (%s)" % (task.get("id"), task.get("name"))
+
+    @staticmethod
+    def summary_of(task):
+        return source_summary(task)
+
+    @staticmethod
+    def is_refusal_of(error, task):
+        return is_source_refusal(error, task)
+
+    def plan_all(self):
+        planned = super().plan_all()
+        for source_id in planned[REMOVE_TASKS_THEN_DELETE]:
+            self.entries[source_id]["task_ids"] = self.tasks_of(source_id)
+        return planned
+
+    def tasks_of(self, source_id):
+        """The ids of the source's tasks: those listed for it, and its current task (a list may hide a task)."""
+        ids = [task["id"] for task in self.client.list_tasks(source_server_id=source_id)]
+        current = (self.found[source_id].get("current_task") or {}).get("id")
+        return ids + [current] if current and current not in ids else ids
+
+    def make_ready(self, ids):
+        """With force: the busy sources' tasks removed as sms_task with force removes them; the sources whose
+        tasks are all gone are ready for deletion, the others fail with their tasks' outcomes."""
+        task_ids = [task_id for source_id in ids for task_id in self.entries[source_id]["task_ids"]]
+        if not task_ids:
+            return list(ids)
+        tasks = BulkRemover(self.sms, ids=task_ids, force=True, wait=True)
+        try:
+            tasks.carry_out()
+        finally:
+            self.changed = self.changed or tasks.changed
+        ready = []
+        for source_id in ids:
+            outcomes = [tasks.entries[task_id] for task_id in self.entries[source_id]["task_ids"]]
+            self.entries[source_id]["tasks"] = outcomes
+            failed = [entry for entry in outcomes if entry["result"] in self.FAILED]
+            if failed:
+                self.record(source_id, "failed", msg="its tasks could not all be deleted: %s" % "; ".join(
+                    "%s %s%s" % (entry["id"], entry["result"], ": %s" % entry["msg"] if entry.get("msg") else "")
+                    for entry in failed))
+            else:
+                ready.append(source_id)
+        return ready
+
+    def delete_in_batches(self, ids, stopped):
+        if len(ids) == 1:
+            self.delete_each(ids, stopped)  # one record: its own DELETE, as the API reference shows it
+        else:
+            super().delete_in_batches(ids, stopped)
+
+    def finish(self):
+        for source_id, entry in self.entries.items():
+            source = self.found.get(source_id)
+            if source is not None and entry["result"] in ("deleted", self.READIED, "would_delete",
+                                                          "would_delete_tasks_and_delete", "deleting"):
+                entry["left_behind"] = left_behind(source)
+        return super().finish()
+
+    def extra_result(self):
+        removed = any(entry.get("left_behind") for entry in self.entries.values())
+        return {"reminder": CLEAN_UP_REMINDER} if removed else {}

@@ -1,0 +1,293 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: sms_source_server
+short_description: Delete Huawei Cloud SMS source-server records
+version_added: 1.0.0
+description:
+  - Deletes the source-server records that migrated servers leave behind in the Server Migration Service (SMS),
+    through C(DELETE /v3/sources/{source_id}), or C(POST /v3/sources/delete) for several.
+  - A record stays in the console after its migration task is deleted and counts against the quota of 1,000 source
+    servers per account. Deleting it touches neither the source machine nor the target server; the record comes
+    back only when the agent on the source server is restarted.
+  - Reads first, so that a record that is already gone is reported as unchanged, and check mode tells what would
+    happen without changing anything.
+  - The service documents no rule for refusing a deletion. The module applies the task rule to the source's current
+    task - a source whose agent is connected and whose state is busy (replicating, syncing, cloning, ...) is
+    predicted refused; without O(force), a real run still asks the service, which decides.
+  - The result says what SMS leaves to the user - each deleted record's target server and clone server (ECS
+    servers that SMS cannot delete) - and reminds that temporary disks and synchronisation snapshots may remain.
+options:
+  source_server_id:
+    description:
+      - Id of the source server (its record).
+      - Must not be empty, longer than 255 characters, or contain C(/), C(?), C(#), C(%), whitespace or control
+        characters. It is percent-encoded into the request path.
+      - Exactly one of O(source_server_id), O(source_server_ids) and O(name) is required.
+    type: str
+  source_server_ids:
+    description:
+      - Ids of several source servers to delete in one run, each checked as O(source_server_id) is; duplicates are
+        ignored.
+      - Reads follow the rule of M(hwcloud.sms.sms_task) for O(hwcloud.sms.sms_task#module:task_ids) - up to three
+        ids are read one by one; for more, list pages are read on only while the pages left are fewer than the ids
+        not seen yet, and the rest is read one by one.
+      - Deletable records are deleted through the batch call C(POST /v3/sources/delete), 50 ids at a time. When the
+        service refuses a batch, its records are deleted one by one, so that every deletable record is still
+        deleted and every refusal is attributed to its record.
+      - The result lists every requested record in RV(source_servers). The module fails when any record could not
+        be deleted, and RV(source_servers) still says which ones were.
+      - An empty list is not an error - nothing is sent and the result is C(changed=false).
+    type: list
+    elements: str
+  name:
+    description:
+      - Exact name of the source server. The records are listed with this name and compared exactly.
+      - When several records have this name, the module fails, lists their ids and deletes nothing; use
+        O(source_server_id).
+    type: str
+  state:
+    description:
+      - V(absent) deletes the record. Required, so that a forgotten O(state) can never mean a deletion.
+    type: str
+    required: true
+    choices: [absent]
+  force:
+    description:
+      - For a source whose current task is busy, first remove the source's migration tasks (those listed for it,
+        C(GET /v3/tasks?source_server_id=), and its current task) as M(hwcloud.sms.sms_task) with O(force=true)
+        does - stop, wait until deletable, delete, wait until gone - then delete the record.
+      - A source that is not busy is deleted without touching its tasks.
+      - When one of its tasks cannot be removed, the record is not deleted and its entry lists the tasks' outcomes.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until every deleted record is gone (the service answers HTTP 404 for it) before returning.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for the deletion with O(wait=true), and for the tasks removed with O(force=true).
+    type: int
+    default: 300
+extends_documentation_fragment:
+  - hwcloud.sms.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reads the records (and, with O(force), lists a busy source's tasks) and predicts the outcome; sends nothing but reads.
+  diff_mode:
+    support: full
+    description: Shows each record's id, name, state, agent connection, migration cycle and current task before, and V(absent) after.
+  platform:
+    support: full
+    platforms: all
+    description: Runs wherever Python and C(requests) are available; it only talks HTTPS to Huawei Cloud.
+seealso:
+  - module: hwcloud.sms.sms_source_server_info
+  - module: hwcloud.sms.sms_task
+  - name: SMS API reference, DeleteServer
+    description: The call this module wraps.
+    link: https://support.huaweicloud.com/intl/en-us/api-sms/DeleteServer.html
+author:
+  - hwcloud.sms maintainers (@hwcloud-ansible)
+"""
+
+EXAMPLES = r"""
+- name: Delete the record of a migrated server
+  hwcloud.sms.sms_source_server:
+    source_server_id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab
+    state: absent
+  register: removed
+
+- name: Show what is left to clean by hand (target and clone servers)
+  ansible.builtin.debug:
+    msg: "{{ removed.source_servers | map(attribute='left_behind') | list }}"
+
+- name: Delete a record by its exact name, removing its migration tasks first if it is still busy
+  hwcloud.sms.sms_source_server:
+    name: web-01
+    state: absent
+    force: true
+
+- name: Delete the records of a whole migration wave (batch calls of 50 ids)
+  hwcloud.sms.sms_source_server:
+    source_server_ids: "{{ wave_source_ids }}"
+    state: absent
+
+# Ad-hoc:
+#   ansible localhost -m hwcloud.sms.sms_source_server -a "source_server_id=c3f1d2e4-aaaa-bbbb-cccc-0123456789ab state=absent" --check --diff
+"""
+
+RETURN = r"""
+msg:
+  description: What happened, or what would happen in check mode.
+  returned: always
+  type: str
+  sample: "1 SMS source servers: 1 deleted"
+source_server:
+  description:
+    - With O(source_server_id) or O(name), the record as the service returned it before the deletion (fields of
+      C(GET /v3/sources/{source_id})); an empty dict when it did not exist.
+  returned: when O(source_server_id) or O(name) is used
+  type: dict
+  sample:
+    id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab
+    name: web-01
+    state: finished
+    connected: false
+    migration_cycle: cutovered
+source_servers:
+  description: One entry per requested record, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The source server id.
+      type: str
+    name:
+      description: The source server name, when it was found.
+      type: str
+    result:
+      description:
+        - V(deleted), V(deleted_with_tasks) (its tasks removed first, with O(force)), V(absent) (not found),
+          V(vanished) (gone before its deletion), V(deleting) (already being deleted), V(refused) (the service
+          refused), V(failed) (another error, or its tasks could not all be removed), V(timed_out)
+          (O(wait_timeout) passed), V(not_attempted) (the run failed before this record's turn);
+        - in check mode V(would_delete), V(would_delete_tasks_and_delete), V(would_be_refused).
+      type: str
+    msg:
+      description: Why the record was not deleted, when it was not.
+      type: str
+    error:
+      description: For a refusal or another API failure, the service's error as RV(error) holds it.
+      type: dict
+    task_ids:
+      description: With O(force), the tasks of a busy source that are (or in check mode would be) removed first.
+      type: list
+      elements: str
+    tasks:
+      description: With O(force), each of those tasks' outcome, as RV(hwcloud.sms.sms_task#module:tasks) reports it.
+      type: list
+      elements: dict
+    left_behind:
+      description:
+        - For a record that is (or would be) deleted, what SMS does not delete with it - ECS servers to check by hand.
+      type: dict
+      contains:
+        target_server_vm_id:
+          description: The target server of the source's current task, or null.
+          type: str
+        clone_server_vm_id:
+          description: The clone server of the source's current task, or null.
+          type: str
+  sample:
+    - {id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab, name: web-01, result: deleted,
+       left_behind: {target_server_vm_id: 5e6f7a8b-1111-2222-3333-444455556666, clone_server_vm_id: null}}
+reminder:
+  description: A reminder of the resources SMS does not delete (target and clone servers, temporary disks, snapshots).
+  returned: when a record was (or would be) deleted
+  type: str
+source_server_ids:
+  description: The ids of the records that share the O(name), when there are several and nothing was deleted.
+  returned: when O(name) matches more than one record
+  type: list
+  elements: str
+error:
+  description: On an API failure, the service's error exactly as it was sent.
+  returned: when the service answered with an error or could not be reached
+  type: dict
+  contains:
+    status:
+      description: HTTP status, or null when no answer arrived.
+      type: int
+    request_id:
+      description: Request id from the C(X-Request-Id) header or the body's C(request_id). Quote it to Huawei support.
+      type: str
+    error_code:
+      description: The service's error code.
+      type: str
+    error_msg:
+      description: The service's error message.
+      type: str
+    error_param:
+      description: Parameters of the error.
+      type: list
+      elements: raw
+    details:
+      description: Detailed errors, each with its own code and message.
+      type: list
+      elements: raw
+    encoded_authorization_message:
+      description: Encoded explanation of a permission failure, to decode with IAM.
+      type: str
+"""
+
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.removal import SourceRemover
+
+
+def main():
+    sms = SmsModule(
+        argument_spec=dict(
+            source_server_id=dict(type="str"),
+            source_server_ids=dict(type="list", elements="str"),
+            name=dict(type="str"),
+            state=dict(type="str", required=True, choices=["absent"]),
+            force=dict(type="bool", default=False),
+            wait=dict(type="bool", default=True),
+            wait_timeout=dict(type="int", default=300),
+        ),
+        mutually_exclusive=[("source_server_id", "source_server_ids", "name")],
+        required_one_of=[("source_server_id", "source_server_ids", "name")],
+        supports_check_mode=True,
+    )
+    params = sms.params
+    single = params["source_server_ids"] is None
+    if params["source_server_id"] is not None:
+        sms.check_task_id(params["source_server_id"], "source_server_id")
+    if not single:
+        if not params["source_server_ids"]:
+            sms.module.exit_json(changed=False, msg="source_server_ids is empty: nothing to delete", source_servers=[])
+        for index, source_id in enumerate(params["source_server_ids"]):
+            sms.check_task_id(source_id, "source_server_ids[%d]" % index)
+    if params["name"] is not None and not params["name"].strip():
+        sms.fail("name must not be empty")
+    if params["wait_timeout"] < 0:
+        sms.fail("wait_timeout must be 0 or more seconds, got %d" % params["wait_timeout"])
+
+    remover = None
+    try:
+        ids = params["source_server_ids"] if not single else [params["source_server_id"]]
+        if params["name"] is not None:
+            ids = named(sms, params["name"])
+            if not ids:
+                sms.module.exit_json(changed=False, msg="SMS source server named %r is already absent" % params["name"],
+                                     source_servers=[], source_server={})
+        remover = SourceRemover(sms, ids=ids)
+        result = remover.run()
+    except SmsApiError as error:
+        partial = remover.partial() if remover else {"source_servers": []}
+        sms.fail_api(error, changed=bool(remover and remover.changed), **partial)
+    if single:
+        result["source_server"] = remover.found.get(ids[0]) or {} if ids else {}
+    sms.module.exit_json(**result)
+
+
+def named(sms, name):
+    """The id of the one source server named exactly ``name`` (a list; empty when there is none)."""
+    matches = [source for source in sms.client.list_sources(name=name) if source.get("name") == name]
+    if len(matches) > 1:
+        sms.fail("%d SMS source servers are named %r, so none was deleted; name one by source_server_id: %s"
+                 % (len(matches), name, ", ".join(source["id"] for source in matches)),
+                 source_servers=[], source_server_ids=[source["id"] for source in matches])
+    return [source["id"] for source in matches]
+
+
+if __name__ == "__main__":
+    main()
