@@ -875,3 +875,16 @@ def test_standalone_process_and_control_api(tmp_path):
         finally:
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=10) == 0
+
+
+def test_latency_before_every_api_answer_but_not_the_control_routes():
+    with Emulator(latency=1.0) as emu:
+        emu.add_task(task_id="t-1")
+        started = time.monotonic()
+        assert call(emu, "GET", "/v3/tasks/t-1").status == 200
+        assert call(emu, "GET", "/v3/tasks/missing").status == 404
+        assert time.monotonic() - started >= 2.0
+        started = time.monotonic()
+        assert call(emu, "GET", "/_emulator/tasks", token=None).status == 200
+        assert time.monotonic() - started < 1.0
+        assert [entry["path"] for entry in emu.journal] == ["/v3/tasks/t-1", "/v3/tasks/missing"]
