@@ -25,7 +25,7 @@ options:
         404 from the API gateway or a proxy is a failure.
       - Must not be empty, longer than 255 characters, or contain C(/), C(?), C(#), C(%), whitespace or control
         characters; such an id fails before any request. It is percent-encoded into the request path.
-      - Cannot be combined with the filters. The filters combine with each other: a source server must match them
+      - Cannot be combined with the filters. The filters combine with each other; a source server must match them
         all.
     type: str
   name:
