@@ -24,6 +24,8 @@ PRISTINE = WORK / 'pristine'
 TRACE = WORK / 'trace.json'
 OUTSIDE = '*'
 MEMORY = 4 * 1024 ** 3  # a mutant that makes a loop grow without end fails with MemoryError, not the machine
+# Most of the fault matrix's time is spent waiting (pauses, timeouts): a larger selection runs in 4 processes.
+PARALLEL_FROM, WORKERS = 40, 4
 PYTEST = ['-x', '-q', '-p', 'no:cacheprovider', '-p', 'no:randomly', '--hypothesis-seed=0']
 
 
@@ -72,7 +74,9 @@ def main():
     if not tests:
         print('mutation_select: no test reaches the mutated lines')
         return 0
-    return subprocess.run([sys.executable, '-m', 'pytest'] + PYTEST + tests, check=False, preexec_fn=limit_memory).returncode
+    parallel = ['-n', str(WORKERS)] if len(tests) >= PARALLEL_FROM else []
+    return subprocess.run([sys.executable, '-m', 'pytest'] + PYTEST + parallel + tests, check=False,
+                          preexec_fn=limit_memory).returncode
 
 
 if __name__ == '__main__':
