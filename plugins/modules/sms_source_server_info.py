@@ -155,7 +155,7 @@ source_servers:
       type: str
     current_task:
       description: The source server's migration task, with its C(id), C(state), C(target_server) and
-        C(clone_server); missing when it has none.
+        C(clone_server); missing or V(null) when it has none.
       type: dict
     deletable:
       description:
@@ -173,10 +173,10 @@ source_servers:
       type: dict
       contains:
         target_server_vm_id:
-          description: The id of the target server of the current task, or V(null).
+          description: The id of the target server of the current task; empty or V(null) when there is none.
           type: str
         clone_server_vm_id:
-          description: The id of the clone server of the current task, or V(null).
+          description: The id of the clone server of the current task; empty or V(null) when there is none.
           type: str
   sample:
     - id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab
