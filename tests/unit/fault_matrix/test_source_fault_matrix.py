@@ -1,0 +1,155 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fault matrix of ``sms_source_server``: every fault in each phase of removing source-server records.
+
+Built as test_fault_matrix.py is (the same faults, injected FAULT_TIMES times, more often than ``max_retries``
+allows retries; the same scaled pauses; the module's real ``main()`` against the emulator), with its own phases
+and its own expectations written by hand, from the documented behaviour.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server
+from tests.conftest import PASSWORD, SK, TOKEN
+from tests.emulator.sms_emulator import Emulator
+from tests.unit.fault_matrix.conftest import RESULTS_KEY
+from tests.unit.fault_matrix.test_fault_matrix import (  # noqa: F401  (quick_pauses: the fixture, used by name)
+    FAULT_TIMES,
+    FAULTS,
+    FIRST_PAUSE,
+    MAX_RETRIES,
+    MIN_PAUSE,
+    PAUSED_FAULTS,
+    describe,
+    quick_pauses,
+    row,
+)
+
+SINGLE, BULK = "single", "bulk"
+# phase: (kind, faulted request: method, path regex)
+PHASES = {
+    "source read": (SINGLE, "GET", r"^/v3/sources/[^/]+$"),
+    "source list page": (BULK, "GET", r"^/v3/sources$"),
+    "source DELETE": (SINGLE, "DELETE", r"^/v3/sources/[^/]+$"),
+    "source batch POST": (BULK, "POST", r"^/v3/sources/delete$"),
+}
+READ_PHASES = ("source read", "source list page")
+BULK_SIZE = 5  # more than the three ids read one by one: the list page is read
+
+# EXPECTED[phase][fault], written as in test_fault_matrix.py: "<outcome> <cause> x<requests that met the fault>"
+EXPECTED = {
+    #                       none        429 RA      429         500         502         503         504         reset
+    #                       read tmo    truncated   empty 200   401         403         404 (gone)  400
+    "source read": row("ok+ - x0", "F 429 x3", "F 429 x3", "F 500 x1", "F 502 x3", "F 503 x3", "F 504 x3", "F net x3",
+                       "F timeout x3", "F 200 x1", "F 200 x1", "F 401 x1", "F 403 x1", "ok - x1", "F 400 x1"),
+    # a 404 on a list page is not SMS saying a record is absent: it fails
+    "source list page": row("ok+ - x0", "F 429 x3", "F 429 x3", "F 500 x1", "F 502 x3", "F 503 x3", "F 504 x3",
+                            "F net x3", "F timeout x3", "F 200 x1", "F 200 x1", "F 401 x1", "F 403 x1", "F 404 x1",
+                            "F 400 x1"),
+    # a 200 that was not carried out "succeeds"; the wait then finds the record still there
+    "source DELETE": row("ok+ - x0", "F 429 x3", "F 429 x3", "F 500 x1", "F 502 x3", "F 503 x3", "F 504 x3", "F net x3",
+                         "F timeout x3", "F+ wait x1", "F+ wait x1", "F 401 x1", "F 403 x1", "ok - x1", "F 400 x1"),
+    # a batch is retried only after 429; a refused or lost batch falls back to one DELETE per record; refused
+    # credentials or permissions end the run before anything was deleted
+    "source batch POST": row("ok+ - x0", "ok+ - x3", "ok+ - x3", "ok+ - x1", "ok+ - x1", "ok+ - x1", "ok+ - x1",
+                             "ok+ - x1", "ok+ - x1", "F+ wait x1", "F+ wait x1", "F 401 x1", "F 403 x1", "ok+ - x1",
+                             "ok+ - x1"),
+}
+
+
+def sources_expected(phase, fault, check):
+    """Each record's ``result`` in a bulk cell."""
+    if fault == "none":
+        return ["would_delete" if check else "deleted"] * BULK_SIZE
+    if phase == "source list page":
+        return [None if check else "not_attempted"] * BULK_SIZE  # the run failed before any record was decided
+    if fault in ("truncated JSON", "empty 200"):
+        return ["timed_out"] * BULK_SIZE
+    if fault in ("401", "403 SMS.9004"):
+        return ["not_attempted"] * BULK_SIZE
+    return ["deleted"] * BULK_SIZE
+
+
+def run_module(args, check):
+    out = io.StringIO()
+    with patch_module_args(dict(args, _ansible_check_mode=check)), contextlib.redirect_stdout(out):
+        with pytest.raises(SystemExit):
+            sms_source_server.main()
+    return json.loads(out.getvalue())
+
+
+CELLS = [(phase, fault, mode) for mode in ("normal", "check") for phase in PHASES for fault in FAULTS
+         if mode == "normal" or phase in READ_PHASES or fault == "none"]
+
+
+@pytest.mark.parametrize("phase, fault, mode", CELLS)
+def test_source_cell(phase, fault, mode, request):
+    results = request.config.stash.setdefault(RESULTS_KEY, {})
+    kind, method, path = PHASES[phase]
+    check = mode == "check"
+    outcome, cause, count = EXPECTED[phase][fault].split()
+    with Emulator() as emu:
+        size = 1 if kind == SINGLE else BULK_SIZE
+        ids = [emu.add_source(name="s-%d" % number)["id"] for number in range(size)]
+        bystander = emu.add_source(name="bystander")
+        spec = FAULTS[fault]
+        if spec == "forbidden":
+            emu.inject_forbidden(method=method, path=path, times=FAULT_TIMES)
+        elif spec is not None:
+            emu.inject(method=method, path=path, times=FAULT_TIMES, **spec)
+        args = dict(auth_token=TOKEN, endpoint=emu.url, state="absent", max_retries=MAX_RETRIES, timeout=1, wait_timeout=2)
+        args.update({"source_server_id": ids[0]} if kind == SINGLE else {"source_server_ids": ids})
+        result = run_module(args, check)
+        journal = list(emu.journal)
+        faulted = [entry for entry in journal if entry["fault"]]
+        results[(mode, phase, fault)] = describe(result, journal, faulted[0] if faulted else None)
+
+        # 1. nothing but the named records is ever deleted, and no task at all
+        for entry in journal:
+            if entry["method"] == "DELETE":
+                assert entry["path"].startswith("/v3/sources/") and entry["source_id"] in ids
+            if entry["method"] == "POST":
+                assert entry["path"] == "/v3/sources/delete" and set(entry["body"]["ids"]) <= set(ids)
+        assert bystander["id"] in emu.sources
+        # 2. check mode sends only reads
+        if check:
+            assert all(entry["method"] == "GET" for entry in journal)
+            assert sorted(emu.sources) == sorted(ids + [bystander["id"]])
+        # 3. the fault was met exactly as often as the documented retries allow, and every retry waited
+        assert len(faulted) == int(count[1:]), [(e["method"], e["path"], e["status"]) for e in journal]
+        if fault in PAUSED_FAULTS:
+            for before, again in zip(faulted, faulted[1:]):
+                if (before["method"], before["path"], before["body"]) == (again["method"], again["path"], again["body"]):
+                    floor = 0.9 if fault == "read timeout" else MIN_PAUSE.get(fault, FIRST_PAUSE)
+                    assert again["time"] - before["time"] >= floor
+        # 4. the outcome, as written in EXPECTED
+        assert bool(result.get("failed")) is outcome.startswith("F"), result
+        assert result["changed"] is outcome.endswith("+"), result
+        if cause.isdigit():
+            assert "HTTP %s" % cause in result["msg"]
+            assert faulted[-1]["request_id"] in result["msg"] or result["msg"].startswith("Could not delete")
+        elif cause == "net":
+            assert "could not connect" in result["msg"]
+        elif cause == "timeout":
+            assert "within 1 seconds" in result["msg"]
+        elif cause == "wait":
+            assert result["msg"].startswith("Could not delete")
+        if kind == BULK:
+            assert [entry["result"] for entry in result["source_servers"]] == sources_expected(phase, fault, check)
+        # 5. no secret in the result
+        text = json.dumps(result)
+        for secret in {SK, PASSWORD, TOKEN} | set(emu.tokens):
+            assert secret not in text
+        # 6. never "deleted" for a record that still exists
+        if not check:
+            for entry in result.get("source_servers", []):
+                if entry["result"] == "deleted":
+                    assert entry["id"] not in emu.sources
