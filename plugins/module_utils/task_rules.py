@@ -125,64 +125,64 @@ def summary(task):
 REMOVE_TASKS_THEN_DELETE = "remove_tasks_then_delete"  # busy, and force: delete the source's tasks first
 
 
-def as_task(source):
+def as_task(server):
     """A source server seen as the task rule sees a task: its agent, its own state, its current task's state."""
-    current = source.get("current_task") or {}
+    current = server.get("current_task") or {}
     return {"id": current.get("id"), "name": current.get("name"), "state": current.get("state"),
-            "connected": source.get("connected"), "source_server": {"state": source.get("state")}}
+            "connected": server.get("connected"), "source_server": {"state": server.get("state")}}
 
 
-def source_blocker(source):
-    """Why the service would refuse to delete ``source`` now (its current task is busy), or None."""
-    if not source.get("current_task"):
+def source_blocker(server):
+    """Why the service would refuse to delete ``server`` now (its current task is busy), or None."""
+    if not server.get("current_task"):
         return None
-    return deletion_blocker(as_task(source))
+    return deletion_blocker(as_task(server))
 
 
-def source_plan(source, force=False):
+def source_plan(server, force=False):
     """The decision about a source server (None when SMS says it is absent), as plan() for a task.
 
     A source with no current task whose state is ``deleting`` is being deleted already. A busy current task
     makes the deletion refused, or with ``force`` its tasks are deleted first.
     """
-    if source is None:
+    if server is None:
         return Plan(ABSENT)
-    if not source.get("current_task") and (source.get("state") or "").lower() == "deleting":
+    if not server.get("current_task") and (server.get("state") or "").lower() == "deleting":
         return Plan(BEING_DELETED)
-    blocker = source_blocker(source)
+    blocker = source_blocker(server)
     if blocker is None:
         return Plan(DELETE)
     return Plan(REMOVE_TASKS_THEN_DELETE if force else REFUSED, blocker)
 
 
-def source_deletable(source):
+def source_deletable(server):
     """True or False by the rule; None when the data cannot tell (agent connection unknown)."""
-    if source_blocker(source) is None:
+    if source_blocker(server) is None:
         return True
-    return False if source.get("connected") else None
+    return False if server.get("connected") else None
 
 
-def is_source_refusal(error, source):
-    """True when ``error`` (an answer to a deletion) is the service refusing to delete the busy ``source``."""
-    return is_refusal(error, as_task(source) if source and source.get("current_task") else None)
+def is_source_refusal(error, server):
+    """True when ``error`` (an answer to a deletion) is the service refusing to delete the busy ``server``."""
+    return is_refusal(error, as_task(server) if server and server.get("current_task") else None)
 
 
-def source_summary(source):
+def source_summary(server):
     """The fields that decide a source's deletion, for diffs and messages."""
-    current = source.get("current_task") or {}
+    current = server.get("current_task") or {}
     return {
-        "id": source.get("id"),
-        "name": source.get("name"),
-        "state": source.get("state"),
-        "connected": source.get("connected"),
-        "migration_cycle": source.get("migration_cycle"),
+        "id": server.get("id"),
+        "name": server.get("name"),
+        "state": server.get("state"),
+        "connected": server.get("connected"),
+        "migration_cycle": server.get("migration_cycle"),
         "current_task": {"id": current.get("id"), "state": current.get("state")} if current else None,
     }
 
 
-def left_behind(source):
+def left_behind(server):
     """What SMS does not delete with a source record: its target server and clone server (ECS servers)."""
-    current = source.get("current_task") or {}
+    current = server.get("current_task") or {}
     return {
         "target_server_vm_id": (current.get("target_server") or {}).get("vm_id"),
         "clone_server_vm_id": (current.get("clone_server") or {}).get("vm_id"),

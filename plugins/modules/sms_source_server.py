@@ -281,12 +281,11 @@ def main():
 
 def named(sms, name):
     """The id of the one source server named exactly ``name`` (a list; empty when there is none)."""
-    matches = [source for source in sms.client.list_sources(name=name) if source.get("name") == name]
+    matches = [listed["id"] for listed in sms.client.list_sources(name=name) if listed.get("name") == name]
     if len(matches) > 1:
         sms.fail("%d SMS source servers are named %r, so none was deleted; name one by source_server_id: %s"
-                 % (len(matches), name, ", ".join(source["id"] for source in matches)),
-                 source_servers=[], source_server_ids=[source["id"] for source in matches])
-    return [source["id"] for source in matches]
+                 % (len(matches), name, ", ".join(matches)), source_servers=[], source_server_ids=matches)
+    return matches
 
 
 if __name__ == "__main__":

@@ -268,6 +268,10 @@ READ_PATTERNS = {
     r"\bitem(?:\.get\(|\[)\"(\w+)\"": sms_model.TasksResponseBody,
     r"\bsource(?:\.get\(|\[)\"(\w+)\"": sms_model.SourceServerAssociatedWithTask,
     r"\bpage(?:\.get\(|\[)\"(\w+)\"": sms_model.ListTasksResponse,
+    # source-server records: one as GET answers it, a list item, and a record's current task
+    r"\bserver(?:\.get\(|\[)\"(\w+)\"": sms_model.ShowServerResponse,
+    r"\blisted(?:\.get\(|\[)\"(\w+)\"": sms_model.SourceServersResponseBody,
+    r"\bcurrent(?:\.get\(|\[)\"(\w+)\"": sms_model.TaskByServerSource,
 }
 # what the decommission role reads from sms_task_info's tasks (attribute names in its templates)
 ROLE_READS = ("id", "name", "state", "source_server.id")
@@ -287,6 +291,9 @@ def test_fields_the_modules_read_exist_in_the_sdk_models():
     found = fields_read_by_the_plugins()
     assert {"id", "state", "connected", "source_server"} <= found[sms_model.ShowTaskResponse]
     assert "state" in found[sms_model.SourceServerAssociatedWithTask]
+    assert {"connected", "state", "current_task", "migration_cycle"} <= found[sms_model.ShowServerResponse]
+    assert {"id", "state", "target_server", "clone_server"} <= found[sms_model.TaskByServerSource]
+    assert {"id", "name"} <= found[sms_model.SourceServersResponseBody]
     missing = ["%s.%s" % (model.__name__, field) for model, fields in found.items()
                for field in sorted(fields) if unknown_keys(model, [field])]
     missing += ["TasksResponseBody.%s" % field for field in ROLE_READS
