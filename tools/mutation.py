@@ -115,7 +115,7 @@ def outcomes(session_dump):
 
 def write_report(dump, modules, minutes):
     found = outcomes(dump)
-    killed = sum(1 for *_, outcome in found if outcome == 'killed')
+    killed = sum(1 for entry in found if entry[-1] == 'killed')
     timeouts = [entry for entry in found if entry[-1] == 'timeout']
     lost = [entry for entry in found if entry[-1] == 'survived']
     score = 100.0 * (len(found) - len(lost)) / len(found) if found else 0.0

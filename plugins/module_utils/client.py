@@ -53,7 +53,8 @@ OWN_SMS_HOSTS = {"my-kualalumpur-1": "sms.my-kualalumpur-1", "ru-moscow-1": "sms
 HOST_PATTERN = re.compile(r"^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 DEFAULT_CLOUD = "myhuaweicloud.com"
 EU_CLOUD = "myhuaweicloud.eu"
-# The regions whose IAM endpoint the official SDK knows (iam.<region>.<cloud>); any other uses the global iam.<cloud>.
+
+
 class Kind:
     """What tells the two kinds of SMS record apart in the API: their path segment and list key, and their names."""
 
@@ -70,6 +71,7 @@ class Kind:
 TASKS = Kind("SMS task", "task", "tasks", "tasks")
 SOURCES = Kind("SMS source server", "source server", "sources", "source_servers")
 
+# The regions whose IAM endpoint the official SDK knows (iam.<region>.<cloud>); any other uses the global iam.<cloud>.
 IAM_REGIONS = frozenset([
     "af-south-1", "ae-ad-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "cn-east-2",
     "cn-east-3", "cn-east-4", "cn-east-5", "cn-north-1", "cn-north-2", "cn-north-4", "cn-north-9", "cn-north-12",

@@ -143,7 +143,7 @@ def main():
             source_server_id=dict(type="str"),
             enterprise_project_id=dict(type="str"),
         ),
-        mutually_exclusive=[("task_id",) + FILTERS],
+        mutually_exclusive=[("task_id", key) for key in FILTERS],
         supports_check_mode=True,
     )
     params = sms.params

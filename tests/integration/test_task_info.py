@@ -53,3 +53,15 @@ def test_api_failure_and_bad_options(emulator, playbook):
     assert "mutually exclusive" in run.result(1)["msg"]
     assert run.result(2)["msg"].startswith("task_id must not contain whitespace")
     assert len(emulator.journal) == 1
+
+
+def test_filters_combine_and_only_task_id_excludes_them(emulator, playbook):
+    wanted = emulator.add_task(name="db", state="MIGRATE_FAIL")
+    emulator.add_task(name="db", state="MIGRATE_SUCCESS")
+    run = playbook([info(name="db", state="MIGRATE_FAIL"), info(task_id=wanted["id"], state="MIGRATE_FAIL")],
+                   defaults=token_defaults(emulator))
+    assert run.status(0) == "ok", run.result(0)
+    assert [task["id"] for task in run.result(0)["tasks"]] == [wanted["id"]]
+    assert emulator.journal[0]["query"]["name"] == "db" and emulator.journal[0]["query"]["state"] == "MIGRATE_FAIL"
+    assert run.status(1) == "failed" and "mutually exclusive" in run.result(1)["msg"]
+    assert len(emulator.journal) == 1

@@ -11,17 +11,20 @@ and its own expectations written by hand, from the documented behaviour.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
+from ansible_collections.hwcloud.sms.plugins.module_utils import common
 from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server
 from tests.conftest import PASSWORD, SK, TOKEN
 from tests.emulator.sms_emulator import Emulator
 from tests.unit.fault_matrix.conftest import RESULTS_KEY
-from tests.unit.fault_matrix.test_fault_matrix import (  # noqa: F401  (quick_pauses: the fixture, used by name)
+from tests.unit.fault_matrix.test_fault_matrix import (
     FAULT_TIMES,
     FAULTS,
     FIRST_PAUSE,
@@ -29,8 +32,8 @@ from tests.unit.fault_matrix.test_fault_matrix import (  # noqa: F401  (quick_pa
     MIN_PAUSE,
     PAUSED_FAULTS,
     describe,
-    quick_pauses,
     row,
+    scaled_sleep,
 )
 
 SINGLE, BULK = "single", "bulk"
@@ -76,6 +79,12 @@ def sources_expected(phase, fault, check):
     if fault in ("401", "403 SMS.9004"):
         return ["not_attempted"] * BULK_SIZE
     return ["deleted"] * BULK_SIZE
+
+
+@pytest.fixture(autouse=True)
+def quick_pauses(monkeypatch):
+    """The module's pauses go through its client's sleep, scaled as in test_fault_matrix.py."""
+    monkeypatch.setattr(common, "SmsClient", functools.partial(sms_client.SmsClient, sleep=scaled_sleep))
 
 
 def run_module(args, check):
