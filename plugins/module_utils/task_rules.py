@@ -181,9 +181,9 @@ def source_summary(server):
 
 
 def left_behind(server):
-    """What SMS does not delete with a source record: its target server and clone server (ECS servers)."""
+    """What SMS does not delete with a source record: its target server and clone server (ECS servers), or None."""
     current = server.get("current_task") or {}
     return {
-        "target_server_vm_id": (current.get("target_server") or {}).get("vm_id"),
-        "clone_server_vm_id": (current.get("clone_server") or {}).get("vm_id"),
+        "target_server_vm_id": (current.get("target_server") or {}).get("vm_id") or None,
+        "clone_server_vm_id": (current.get("clone_server") or {}).get("vm_id") or None,
     }

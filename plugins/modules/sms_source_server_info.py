@@ -173,10 +173,10 @@ source_servers:
       type: dict
       contains:
         target_server_vm_id:
-          description: The id of the target server of the current task; empty or V(null) when there is none.
+          description: The id of the target server of the current task; V(null) when there is none.
           type: str
         clone_server_vm_id:
-          description: The id of the clone server of the current task; empty or V(null) when there is none.
+          description: The id of the clone server of the current task; V(null) when there is none.
           type: str
   sample:
     - id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab

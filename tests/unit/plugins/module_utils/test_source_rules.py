@@ -79,3 +79,6 @@ def test_summary_and_what_is_left_behind():
     assert task_rules.source_summary(server(with_task=False))["current_task"] is None
     assert task_rules.left_behind(record) == {"target_server_vm_id": "vm-target", "clone_server_vm_id": "vm-clone"}
     assert task_rules.left_behind(server(with_task=False)) == {"target_server_vm_id": None, "clone_server_vm_id": None}
+    no_clone = server()
+    no_clone["current_task"]["clone_server"] = {"vm_id": ""}  # as the service shows a task without a clone
+    assert task_rules.left_behind(no_clone)["clone_server_vm_id"] is None
