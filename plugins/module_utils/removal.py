@@ -19,6 +19,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     is_source_refusal,
     left_behind,
     plan,
+    servers_of,
     source_plan,
     source_state,
     source_summary,
@@ -185,6 +186,9 @@ class BulkRemover(Remover):
     """
 
     FAILED = ("refused", "failed", "would_be_refused", "timed_out")
+    # results of a record that is gone or going (in check mode: would be) through this run or the service
+    REMOVED = ("deleted", "stopped_and_deleted", "deleted_with_tasks", "deleting", "would_delete",
+               "would_stop_and_delete", "would_delete_tasks_and_delete")
     KIND = TASKS
     RESULT_KEY = "tasks"
     READIED = "stopped_and_deleted"  # the result of a record made deletable first, then deleted
@@ -312,6 +316,15 @@ class BulkRemover(Remover):
         return summary(task)
 
     @staticmethod
+    def leftovers(task):
+        return servers_of(task)
+
+    @staticmethod
+    def identify(task):
+        """What a result entry tells of a found task besides its id: its name and its source server's id."""
+        return {"name": task.get("name"), "source_server_id": (task.get("source_server") or {}).get("id")}
+
+    @staticmethod
     def is_refusal_of(error, task):
         return is_refusal(error, task)
 
@@ -328,7 +341,7 @@ class BulkRemover(Remover):
             decided = self.plan_of(task)
             planned[decided.action].append(task_id)
             if task is not None:
-                self.entries[task_id]["name"] = task.get("name")
+                self.entries[task_id].update(self.identify(task))
                 self.before[task_id] = self.summary_of(task)
             msg = decided.reason
             if decided.action == REFUSED:
@@ -424,6 +437,10 @@ class BulkRemover(Remover):
                     self.params["wait_timeout"], seen_as(task)))
 
     def finish(self):
+        for task_id, entry in self.entries.items():
+            found = self.found.get(task_id)
+            if found is not None and entry["result"] in self.REMOVED:
+                entry["left_behind"] = self.leftovers(found)
         tasks = [self.entries[task_id] for task_id in self.ids]
         counts = {}
         for entry in tasks:
@@ -479,6 +496,14 @@ class SourceRemover(BulkRemover):
         return source_summary(task)
 
     @staticmethod
+    def identify(task):
+        return {"name": task.get("name")}
+
+    @staticmethod
+    def leftovers(task):
+        return left_behind(task)
+
+    @staticmethod
     def is_refusal_of(error, task):
         return is_source_refusal(error, task)
 
@@ -523,14 +548,6 @@ class SourceRemover(BulkRemover):
             self.delete_each(ids, stopped)  # one record: its own DELETE, as the API reference shows it
         else:
             super().delete_in_batches(ids, stopped)
-
-    def finish(self):
-        for source_id, entry in self.entries.items():
-            source = self.found.get(source_id)
-            if source is not None and entry["result"] in ("deleted", self.READIED, "would_delete",
-                                                          "would_delete_tasks_and_delete", "deleting"):
-                entry["left_behind"] = left_behind(source)
-        return super().finish()
 
     def extra_result(self):
         removed = any(entry.get("left_behind") for entry in self.entries.values())

@@ -180,10 +180,15 @@ def source_summary(server):
     }
 
 
-def left_behind(server):
-    """What SMS does not delete with a source record: its target server and clone server (ECS servers), or None."""
-    current = server.get("current_task") or {}
+def servers_of(task):
+    """The ECS servers a task created, which SMS deletes neither with the task nor with its source's record: the
+    target server (the migrated server) and any clone server; None where there is none."""
     return {
-        "target_server_vm_id": (current.get("target_server") or {}).get("vm_id") or None,
-        "clone_server_vm_id": (current.get("clone_server") or {}).get("vm_id") or None,
+        "target_server_vm_id": (task.get("target_server") or {}).get("vm_id") or None,
+        "clone_server_vm_id": (task.get("clone_server") or {}).get("vm_id") or None,
     }
+
+
+def left_behind(server):
+    """What SMS does not delete with a source record: the servers of its current task."""
+    return servers_of(server.get("current_task") or {})

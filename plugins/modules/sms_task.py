@@ -172,6 +172,25 @@ tasks:
     name:
       description: The task name, when the task was found.
       type: str
+    source_server_id:
+      description:
+        - The id of the task's source server, when the task was found and names one (the record that
+          M(hwcloud.sms.sms_source_server) removes).
+      type: str
+      version_added: 1.0.0
+    left_behind:
+      description:
+        - For a task that is (or would be) deleted, the ECS servers it created, which SMS does not delete - the target
+          server (the migrated server) and any clone server; V(null) where there is none.
+      type: dict
+      version_added: 1.0.0
+      contains:
+        target_server_vm_id:
+          description: The target server's id.
+          type: str
+        clone_server_vm_id:
+          description: The clone server's id.
+          type: str
     result:
       description:
         - V(deleted), V(stopped_and_deleted), V(absent) (not found), V(vanished) (gone before its deletion),

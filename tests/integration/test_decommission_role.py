@@ -18,7 +18,7 @@ from tests.emulator.sms_emulator import Emulator
 from tests.integration.harness import BIN, ROOT, TOKEN, run_ansible, sms_task, token_defaults
 
 DELETE_TASK = "Delete the tasks in one bulk call"
-FAIL_TASK = "Fail when a task could not be deleted"
+FAIL_TASK = "Fail when a task or a source-server record could not be deleted"
 
 
 def decommission(emu, tmp_path, extravars, check=False):
