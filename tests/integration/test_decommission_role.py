@@ -99,6 +99,7 @@ def test_check_mode_then_real_run_then_idempotent(emulator, tmp_path):
     passed = outcome(real, DELETE_TASK)["result"]["invocation"]["module_args"]["task_ids"]
     journal = requests(emulator)
     assert journal[:2] == listings
+
     def populate(emu):
         for task in (by_id, by_name, similar, *src, keep):
             emu.add_task(task_id=task["id"], name=task["name"], source_server=dict(task["source_server"]))
