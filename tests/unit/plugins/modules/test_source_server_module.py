@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sms_source_server as a playbook runs it: its real ``main()`` in-process against the emulator, for the checks of
+its options and the ways of naming a record. The expectations are written from the module's DOCUMENTATION and
+RETURN and the README's table for source-server records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import json
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
+from ansible_collections.hwcloud.sms.plugins.module_utils import common
+from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server
+from tests.conftest import TOKEN
+
+SOURCE_ID = "c3f1d2e4-aaaa-bbbb-cccc-0123456789ab"
+
+
+@pytest.fixture(autouse=True)
+def no_pauses(monkeypatch):
+    """The waits poll without pausing: every pause of the module goes through its client's sleep."""
+    monkeypatch.setattr(common, "SmsClient", functools.partial(sms_client.SmsClient, sleep=lambda seconds: None))
+
+
+def run(emu, check=False, diff=False, **args):
+    out = io.StringIO()
+    args = dict(args, endpoint=emu.url, auth_token=TOKEN, max_retries=0, _ansible_check_mode=check, _ansible_diff=diff)
+    args.setdefault("state", "absent")
+    with patch_module_args(args), contextlib.redirect_stdout(out):
+        with pytest.raises(SystemExit):
+            sms_source_server.main()
+    return json.loads(out.getvalue())
+
+
+def record(emu, source_id, name, state="finished", connected=False):
+    """A source-server record whose current task's target server is vm-<name>."""
+    emu.add_task(name=name + "-migration", source_state=state, connected=connected,
+                 source_server={"id": source_id, "name": name}, target_server={"vm_id": "vm-" + name, "name": name})
+    return emu.sources[source_id]
+
+
+def changes_sent(emu):
+    return [(entry["method"], entry["path"]) for entry in emu.journal if entry["method"] != "GET"]
+
+
+# ---- option checks: each fails naming the option, before any request -------------------------------------------
+
+@pytest.mark.parametrize("args, problem", [
+    (dict(source_server_ids=[SOURCE_ID, "a/b"]), "source_server_ids[1] must not contain '/'"),
+    (dict(source_server_ids=["", SOURCE_ID]), "source_server_ids[0] must not be empty"),
+    (dict(source_server_id="a?b"), "source_server_id must not contain '?'"),
+    (dict(name="   "), "name must not be empty"),
+    (dict(name=""), "name must not be empty"),
+    (dict(source_server_id=SOURCE_ID, wait_timeout=-1), "wait_timeout must be 0 or more seconds, got -1"),
+    (dict(source_server_id=SOURCE_ID, state="present"), "value of state must be one of: absent"),
+])
+def test_unusable_options_fail_before_any_request(emulator, args, problem):
+    result = run(emulator, **args)
+    assert result["failed"] is True
+    assert result["msg"].startswith(problem), result["msg"]
+    assert emulator.journal == []
+
+
+@pytest.mark.parametrize("args", [dict(), dict(source_server_id=SOURCE_ID, name="web-01"),
+                                  dict(source_server_ids=[SOURCE_ID], name="web-01")])
+def test_exactly_one_way_of_naming_the_records(emulator, args):
+    result = run(emulator, **args)
+    assert result["failed"] is True
+    assert "source_server_id" in result["msg"] and "name" in result["msg"]
+    assert emulator.journal == []
+
+
+def test_a_wait_timeout_of_zero_is_accepted(emulator):
+    record(emulator, SOURCE_ID, "web-01")
+    result = run(emulator, source_server_id=SOURCE_ID, wait_timeout=0)
+    assert not result.get("failed"), result["msg"]
+    assert result["changed"] is True
+
+
+def test_an_empty_list_is_not_an_error_and_sends_nothing(emulator):
+    result = run(emulator, source_server_ids=[])
+    assert not result.get("failed")
+    assert (result["changed"], result["msg"], result["source_servers"]) == (
+        False, "source_server_ids is empty: nothing to delete", [])
+    assert emulator.journal == []
+
+
+# ---- by id ----------------------------------------------------------------------------------------------------
+
+def test_one_record_by_id_is_deleted_and_what_is_left_is_named(emulator):
+    record(emulator, SOURCE_ID, "web-01")
+    result = run(emulator, source_server_id=SOURCE_ID)
+    assert not result.get("failed"), result["msg"]
+    assert result["changed"] is True
+    assert (result["source_server"]["id"], result["source_server"]["name"]) == (SOURCE_ID, "web-01")
+    (entry,) = result["source_servers"]
+    assert (entry["id"], entry["result"]) == (SOURCE_ID, "deleted")
+    assert entry["left_behind"] == {"target_server_vm_id": "vm-web-01", "clone_server_vm_id": None}
+    assert "target servers" in result["reminder"] and "snapshots" in result["reminder"]
+    assert SOURCE_ID not in emulator.sources
+    assert changes_sent(emulator) == [("DELETE", "/v3/sources/" + SOURCE_ID)]
+
+
+def test_a_record_that_does_not_exist_is_unchanged(emulator):
+    result = run(emulator, source_server_id=SOURCE_ID)
+    assert not result.get("failed")
+    assert result["changed"] is False
+    assert result["source_server"] == {}
+    assert [entry["result"] for entry in result["source_servers"]] == ["absent"]
+    assert "reminder" not in result
+    assert changes_sent(emulator) == []
+
+
+def test_check_mode_reads_only_and_predicts_the_deletion(emulator):
+    record(emulator, SOURCE_ID, "web-01")
+    result = run(emulator, check=True, diff=True, source_server_id=SOURCE_ID)
+    assert result["changed"] is True
+    assert [entry["result"] for entry in result["source_servers"]] == ["would_delete"]
+    assert result["source_server"]["id"] == SOURCE_ID
+    assert result["diff"]["after"] == {"source_servers": [{"id": SOURCE_ID, "state": "absent"}]}
+    assert changes_sent(emulator) == []
+    assert SOURCE_ID in emulator.sources
+
+
+def test_a_busy_record_without_force_is_predicted_refused_in_check_mode(emulator):
+    record(emulator, SOURCE_ID, "web-01", state="replicate", connected=True)
+    result = run(emulator, check=True, source_server_id=SOURCE_ID)
+    assert result["failed"] is True
+    assert result["changed"] is False
+    assert [entry["result"] for entry in result["source_servers"]] == ["would_be_refused"]
+    assert "the source server is in state 'replicate' and its agent is connected" in result["msg"]
+    assert changes_sent(emulator) == []
+
+
+# ---- by name --------------------------------------------------------------------------------------------------
+
+def test_a_name_no_record_has_is_already_absent(emulator):
+    record(emulator, SOURCE_ID, "web-01-old")  # the service's name filter matches it; the exact comparison does not
+    result = run(emulator, name="web-01")
+    assert not result.get("failed")
+    assert (result["changed"], result["msg"], result["source_servers"], result["source_server"]) == (
+        False, "SMS source server named 'web-01' is already absent", [], {})
+    assert SOURCE_ID in emulator.sources
+    assert changes_sent(emulator) == []
+
+
+def test_a_name_is_compared_exactly_and_its_record_deleted(emulator):
+    record(emulator, "src-old", "web-01-old")
+    record(emulator, SOURCE_ID, "web-01")
+    result = run(emulator, name="web-01")
+    assert not result.get("failed"), result["msg"]
+    assert result["changed"] is True
+    assert result["source_server"]["id"] == SOURCE_ID
+    assert [(entry["id"], entry["result"]) for entry in result["source_servers"]] == [(SOURCE_ID, "deleted")]
+    assert changes_sent(emulator) == [("DELETE", "/v3/sources/" + SOURCE_ID)]
+    assert "src-old" in emulator.sources
+    assert [entry["query"].get("name") for entry in emulator.journal if entry["path"] == "/v3/sources"] == ["web-01"]
+
+
+def test_a_name_several_records_have_deletes_nothing_and_lists_them(emulator):
+    record(emulator, "src-a", "web-01")
+    record(emulator, "src-b", "web-01")
+    result = run(emulator, name="web-01")
+    assert result["failed"] is True
+    assert result["msg"] == ("2 SMS source servers are named 'web-01', so none was deleted; name one by "
+                             "source_server_id: src-a, src-b")
+    assert result["source_server_ids"] == ["src-a", "src-b"]
+    assert result["source_servers"] == []
+    assert changes_sent(emulator) == []
+    assert {"src-a", "src-b"} <= set(emulator.sources)
+
+
+# ---- several ids ----------------------------------------------------------------------------------------------
+
+def test_several_ids_are_deleted_in_one_batch_without_a_single_record_result(emulator):
+    for number in range(2):
+        record(emulator, "src-%d" % number, "web-%d" % number)
+    result = run(emulator, source_server_ids=["src-0", "src-1", "src-0"])
+    assert not result.get("failed"), result["msg"]
+    assert "source_server" not in result  # returned with source_server_id or name only
+    assert [(entry["id"], entry["result"]) for entry in result["source_servers"]] == [("src-0", "deleted"), ("src-1", "deleted")]
+    assert changes_sent(emulator) == [("POST", "/v3/sources/delete")]
+
+
+def test_a_failure_while_reading_reports_nothing_changed(emulator):
+    emulator.inject(method="GET", path="/v3/sources/" + SOURCE_ID, status=500,
+                    body={"error_code": "SMS.2007", "error_msg": "Backend exception"})
+    result = run(emulator, source_server_id=SOURCE_ID)
+    assert result["failed"] is True
+    assert result["changed"] is False
+    assert result["error"]["error_code"] == "SMS.2007"
+    assert "SMS.2007 Backend exception (HTTP 500" in result["msg"]
