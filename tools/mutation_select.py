@@ -24,8 +24,11 @@ PRISTINE = WORK / 'pristine'
 TRACE = WORK / 'trace.json'
 OUTSIDE = '*'
 MEMORY = 4 * 1024 ** 3  # a mutant that makes a loop grow without end fails with MemoryError, not the machine
-# Most of the fault matrix's time is spent waiting (pauses, timeouts): a larger selection runs in 4 processes.
-PARALLEL_FROM, WORKERS = 40, 4
+# The quick tests (under QUICK seconds each, as traced) run first, in one process: most mutants fail one of them,
+# and starting more processes would cost more than they take. The rest (mostly fault-matrix cells, which spend
+# their time waiting for pauses and timeouts) run in WORKERS processes when there are PARALLEL_FROM or more.
+QUICK = 0.3
+PARALLEL_FROM, WORKERS = 8, 4
 PYTEST = ['-x', '-q', '-p', 'no:cacheprovider', '-p', 'no:randomly', '--hypothesis-seed=0']
 
 
@@ -68,15 +71,25 @@ def main():
     if not changes:
         print('mutation_select: no change found in plugins/', file=sys.stderr)
         return 2
-    tests = selected_tests(changes, json.loads(TRACE.read_text(encoding='utf-8')))
+    trace = json.loads(TRACE.read_text(encoding='utf-8'))
+    tests = selected_tests(changes, trace)
     print('mutation_select: %s -> %d tests' % (', '.join('%s:%s' % (path, sorted(lines)) for path, lines in changes.items()),
                                                len(tests)))
     if not tests:
         print('mutation_select: no test reaches the mutated lines')
         return 0
-    parallel = ['-n', str(WORKERS)] if len(tests) >= PARALLEL_FROM else []
-    return subprocess.run([sys.executable, '-m', 'pytest'] + PYTEST + parallel + tests, check=False,
-                          preexec_fn=limit_memory).returncode
+    durations = trace['durations']
+    quick = [test for test in tests if durations.get(test, 0.0) < QUICK]
+    slow = [test for test in tests if durations.get(test, 0.0) >= QUICK]
+    for group in (quick, slow):
+        if not group:
+            continue
+        parallel = ['-n', str(WORKERS)] if group is slow and len(group) >= PARALLEL_FROM else []
+        returncode = subprocess.run([sys.executable, '-m', 'pytest'] + PYTEST + parallel + group, check=False,
+                                    preexec_fn=limit_memory).returncode
+        if returncode:
+            return returncode
+    return 0
 
 
 if __name__ == '__main__':
