@@ -179,6 +179,8 @@ def test_the_credentials_used(given, file_values, kind, used, warnings):
     (dict(access_key="AK1", secret_key="SK", security_token="st\x00"), None, "security_token must not contain control"),
     (dict(user_name="u", domain_name="d"), {"password": "Pa55\tword"}, "password must not contain control characters"),
     (dict(access_key="A\x1bK", secret_key=SECRET), None, "access_key must not contain control characters"),
+    (dict(user_name="u\x85", password=SECRET, domain_name="d"), None, "user_name must not contain control characters"),
+    (dict(user_name="u", password=SECRET), {"domain_name": "example-domain\n"}, "domain_name must not contain control"),
 ])
 def test_credentials_that_cannot_be_used_are_refused_naming_the_option(given, file_values, expected):
     credentials, problem, warnings = choose_credentials(options(**given), file_values)

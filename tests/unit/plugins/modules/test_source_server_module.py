@@ -198,3 +198,69 @@ def test_a_failure_while_reading_reports_nothing_changed(emulator):
     assert result["changed"] is False
     assert result["error"]["error_code"] == "SMS.2007"
     assert "SMS.2007 Backend exception (HTTP 500" in result["msg"]
+
+
+# ---- force: a busy record's tasks removed first ------------------------------------------------------------------
+
+def busy_with_two_tasks(emu):
+    """A busy record with an earlier task, and a current task that the task list does not show (a list may hide a
+    task); the module must find both: listed by source_server_id, and the current task."""
+    old = emu.add_task(name="web-01-first", source_server={"id": SOURCE_ID, "name": "web-01"}, source_state="finished",
+                       target_server={"vm_id": "vm-first", "name": "web-01"})
+    current = emu.add_task(name="web-01-migration", source_server={"id": SOURCE_ID, "name": "web-01"}, source_state="replicate",
+                           connected=True, hidden=True, stop_polls=1, target_server={"vm_id": "vm-web-01", "name": "web-01"})
+    return old, current
+
+
+def test_check_mode_with_force_names_the_tasks_it_would_remove_first(emulator):
+    old, current = busy_with_two_tasks(emulator)
+    result = run(emulator, check=True, source_server_id=SOURCE_ID, force=True)
+    assert not result.get("failed"), result["msg"]
+    assert result["changed"] is True
+    (entry,) = result["source_servers"]
+    assert entry["result"] == "would_delete_tasks_and_delete"
+    assert entry["task_ids"] == [old["id"], current["id"]]
+    assert [(item["method"], item["path"], item["query"].get("source_server_id")) for item in emulator.journal] == [
+        ("GET", "/v3/sources/" + SOURCE_ID, None), ("GET", "/v3/tasks", SOURCE_ID)]
+
+
+def test_with_force_the_tasks_are_stopped_and_deleted_then_the_record(emulator):
+    old, current = busy_with_two_tasks(emulator)
+    result = run(emulator, source_server_id=SOURCE_ID, force=True)
+    assert not result.get("failed"), result["msg"]
+    assert result["changed"] is True
+    (entry,) = result["source_servers"]
+    assert entry["result"] == "deleted_with_tasks"
+    assert [(task["id"], task["result"]) for task in entry["tasks"]] == [(old["id"], "deleted"),
+                                                                         (current["id"], "stopped_and_deleted")]
+    assert entry["left_behind"] == {"target_server_vm_id": "vm-web-01", "clone_server_vm_id": None}
+    assert not emulator.tasks and SOURCE_ID not in emulator.sources
+    changes = changes_sent(emulator)
+    assert changes[0] == ("POST", "/v3/tasks/%s/action" % current["id"])
+    assert changes[-1] == ("DELETE", "/v3/sources/" + SOURCE_ID)
+
+
+def test_a_record_whose_tasks_cannot_all_be_removed_is_kept(emulator):
+    old, current = busy_with_two_tasks(emulator)
+    emulator.inject_forbidden(method="POST", path="/v3/tasks/%s/action" % current["id"])
+    result = run(emulator, source_server_id=SOURCE_ID, force=True)
+    assert result["failed"] is True
+    (entry,) = result["source_servers"]
+    assert entry["result"] == "failed"
+    assert entry["msg"].startswith("its tasks could not all be deleted: %s failed: " % current["id"])
+    assert "SMS.9004" in entry["msg"]
+    assert SOURCE_ID in emulator.sources
+    # the earlier task was deleted all the same: the run changed something
+    assert old["id"] not in emulator.tasks
+    assert result["changed"] is True
+    assert ("DELETE", "/v3/sources/" + SOURCE_ID) not in changes_sent(emulator)
+
+
+def test_without_force_a_busy_record_is_sent_to_the_service_which_decides(emulator):
+    busy_with_two_tasks(emulator)
+    result = run(emulator, source_server_id=SOURCE_ID)
+    assert result["failed"] is True
+    (entry,) = result["source_servers"]
+    assert entry["result"] == "refused"
+    assert changes_sent(emulator) == [("DELETE", "/v3/sources/" + SOURCE_ID)]
+    assert len(emulator.tasks) == 2 and SOURCE_ID in emulator.sources
