@@ -15,6 +15,7 @@ from __future__ import annotations
 import email.utils
 import json
 import re
+import time
 
 import pytest
 
@@ -102,6 +103,17 @@ def test_an_answer_larger_than_16_mib_is_not_read_to_its_end(emulator):
     assert caught.value.message() == ("Failed to read SMS task t-1: the answer was larger than 16 MiB from "
                                       "127.0.0.1:%d: stopped reading" % emulator.port)
     assert caught.value.status is None
+
+
+def test_an_answer_that_arrives_a_byte_at_a_time_is_given_up_after_the_timeout(emulator):
+    """README: every answer is read within timeout seconds as a whole, not per read."""
+    client = SmsClient(emulator.url, Credentials("token", auth_token=TOKEN), timeout=1, max_retries=0)
+    emulator.inject(method="GET", path="/v3/tasks/t-1", drip=0.2, body={"id": "t-1", "name": "slow", "padding": "x" * 40})
+    started = time.monotonic()
+    error = failure(lambda: client.get_task("t-1"))
+    assert time.monotonic() - started < 3  # the whole body would take about 14 seconds
+    assert error.message() == ("Failed to read SMS task t-1: no answer from 127.0.0.1:%d within 1 seconds (ReadTimeout); "
+                               "raise timeout if the service is slow" % emulator.port)
 
 
 # ---- the site guess ------------------------------------------------------------------------------------------
