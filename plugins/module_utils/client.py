@@ -405,24 +405,6 @@ class SmsClient:
     def list_sources(self, unstable_ok=False, **filters):
         return self.list_records(SOURCES, unstable_ok=unstable_ok, **filters)
 
-    def task_pages(self, **filters):
-        return self.record_pages(TASKS, **filters)
-
-    def source_pages(self, **filters):
-        return self.record_pages(SOURCES, **filters)
-
-    def delete_task(self, task_id):
-        return self.delete_record(TASKS, task_id)
-
-    def delete_source(self, source_id):
-        return self.delete_record(SOURCES, source_id)
-
-    def delete_tasks(self, task_ids):
-        self.delete_records(TASKS, task_ids)
-
-    def delete_sources(self, source_ids):
-        self.delete_records(SOURCES, source_ids)
-
     def get_record(self, kind, record_id):
         """The record, or None when SMS answers that it does not exist (a 404 of its own, not a gateway's)."""
         operation = "read %s %s" % (kind.noun, record_id)
@@ -476,7 +458,8 @@ class SmsClient:
             items, count = self._page(kind, query, offset)
             first_count = count if first_count is None else first_count
             ids = [item["id"] for item in items]
-            steady = steady and count == first_count and not seen.intersection(ids)
+            # an empty page before the count is reached is not the end of the list: the list shifted or lies
+            steady = steady and count == first_count and not seen.intersection(ids) and (bool(items) or offset >= count)
             seen.update(ids)
             pages += 1
             if pages > min(-(-first_count // (LIST_PAGE_SIZE // 2)) + LIST_PAGE_MARGIN, MAX_LIST_PAGES):
@@ -493,7 +476,9 @@ class SmsClient:
         response = self.request("GET", ["v3", kind.segment], query=query + [("limit", LIST_PAGE_SIZE), ("offset", offset)],
                                 operation=operation)
         page = self._json(response, operation)
-        items, count = page.get(kind.list_key) or [], page.get("count")
+        items, count = page.get(kind.list_key), page.get("count")
+        if items is None and count == 0:
+            items = []  # an empty list may leave its items out
         if not isinstance(items, list) or not all(isinstance(item, dict) and item.get("id") for item in items) \
                 or not isinstance(count, int):
             raise SmsApiError(operation, reason="the answer is not a page of %ss" % kind.word, status=response.status_code,

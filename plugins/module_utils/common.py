@@ -163,7 +163,7 @@ def choose_credentials(params, file_values=None):
     warnings = []
     if complete_methods(explicit):
         values = explicit
-        ignored = sorted(name for name in file_values if name not in explicit)
+        ignored = sorted(file_values)  # what the options also set is not used either
         if ignored:
             warnings.append("credentials_file also holds %s, not used: the options and environment variables already "
                             "give a complete way to authenticate" % ", ".join(ignored))

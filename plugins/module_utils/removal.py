@@ -127,7 +127,7 @@ class TaskRemover(Remover):
             if not self.wait_until_deletable(task):
                 return self.result(True, "%s was stopped and vanished before it was deleted" % describe(task), task)
         try:
-            deleted = self.client.delete_task(task["id"])
+            deleted = self.client.delete_record(TASKS, task["id"])
         except SmsApiError as error:
             if not is_refusal(error, task):
                 raise

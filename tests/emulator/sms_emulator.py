@@ -449,6 +449,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes: without this, Nagle's algorithm and delayed ACKs hold each answer
+    # on a kept-alive connection for about 40 ms
+    disable_nagle_algorithm = True
     server_version = "SMSEmulator/1.0"
 
     def version_string(self):

@@ -87,9 +87,9 @@ def test_iam_token_is_reported_as_a_secret(emulator):
 
 
 def test_delete_of_a_missing_task_returns_false(emulator):
-    assert aksk_client(emulator).delete_task("missing") is False
+    assert aksk_client(emulator).delete_record(sms.TASKS, "missing") is False
     task = emulator.add_task()
-    assert aksk_client(emulator).delete_task(task["id"]) is True
+    assert aksk_client(emulator).delete_record(sms.TASKS, task["id"]) is True
 
 
 def test_error_from_sms_body():

@@ -341,3 +341,19 @@ def test_the_password_token_is_scoped_to_the_project(emulator, given, scope):
     (token_request,) = emulator.requests(method="POST", path_prefix="/v3/auth/tokens")
     assert token_request["body"]["auth"]["scope"] == scope
     assert [entry["status"] for entry in emulator.journal] == [201, 200]
+
+
+@pytest.mark.parametrize("page", [{"count": 1}, {"count": 1, "tasks": None}, {"count": 1, "tasks": []}])
+def test_a_page_without_the_tasks_its_count_promises_is_not_the_end_of_the_list(emulator, page):
+    """Only SMS's own 404 says a task is absent: a 200 page that counts a task but shows none must not read as an
+    empty list (which would make a task named by name "already absent")."""
+    emulator.add_task(name="web-01")
+    emulator.inject(method="GET", path="/v3/tasks", raw=json.dumps(page).encode("utf-8"), times=10)
+    error = failure(lambda: token_client(emulator).list_tasks(name="web-01"))
+    assert "list SMS tasks" in str(error)
+    assert "not a page of tasks" in str(error) or "kept changing" in str(error)
+
+
+def test_an_empty_list_may_leave_its_items_out(emulator):
+    emulator.inject(method="GET", path="/v3/tasks", raw=b'{"count": 0}')
+    assert token_client(emulator).list_tasks() == []

@@ -130,7 +130,11 @@ def test_a_missing_file_is_refused(tmp_path):
       "give a complete way to authenticate"]),
     (dict(access_key="AK-env", secret_key="SK-env"), {"secret_key": SECRET, "security_token": "st-file"}, "aksk",
      {"access_key": "AK-env", "secret_key": "SK-env", "security_token": None},
-     ["credentials_file also holds security_token, not used: the options and environment variables already give a "
+     ["credentials_file also holds secret_key, security_token, not used: the options and environment variables "
+      "already give a complete way to authenticate"]),
+    # the file's value of an option that is set is not used either, and said so
+    (dict(auth_token="token-env"), {"auth_token": "token-file"}, "token", {"auth_token": "token-env"},
+     ["credentials_file also holds auth_token, not used: the options and environment variables already give a "
       "complete way to authenticate"]),
     # the temporary credentials' security token travels with the AK/SK
     (dict(access_key="AK-env", secret_key="SK-env", security_token="st-env"), {}, "aksk",

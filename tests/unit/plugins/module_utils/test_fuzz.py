@@ -57,7 +57,7 @@ def test_any_id_is_refused_or_sent_exactly(emulator, task_id):
         assert problem.startswith("must ")
         return
     assert client.get_task(task_id) is None
-    assert client.delete_task(task_id) is False
+    assert client.delete_record(sms.TASKS, task_id) is False
     expected = "/v3/tasks/" + encoded(task_id)
     assert [(entry["method"], entry["path"], entry["task_id"]) for entry in emulator.journal] == [
         ("GET", expected, task_id), ("DELETE", expected, task_id)]
