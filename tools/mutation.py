@@ -99,27 +99,30 @@ def trace(python, env):
 
 def outcomes(session_dump):
     """(module, line, operator, occurrence, outcome) of every mutant that ran, outcome one of killed, timeout, survived."""
-    found = []
+    found, pending = [], 0
     for line in session_dump.splitlines():
         job, result = json.loads(line)
         if result is None or result.get('test_outcome') not in ('killed', 'survived'):
+            pending += result is None
             continue
         outcome = result['test_outcome']
         if outcome == 'killed' and (result.get('output') or '').strip() == 'timeout':
             outcome = 'timeout'
+        if outcome == 'survived' and 'no test reaches the mutated lines' in (result.get('output') or ''):
+            outcome = 'unreached'
         mutation = job['mutations'][0]
         found.append((mutation['module_path'], mutation['start_pos'][0], mutation['operator_name'],
                       mutation['occurrence'], outcome))
-    return sorted(found)
+    return sorted(found), pending
 
 
 def write_report(dump, modules, minutes):
-    found = outcomes(dump)
+    found, pending = outcomes(dump)
     killed = sum(1 for entry in found if entry[-1] == 'killed')
     timeouts = [entry for entry in found if entry[-1] == 'timeout']
-    lost = [entry for entry in found if entry[-1] == 'survived']
+    lost = [entry for entry in found if entry[-1] in ('survived', 'unreached')]
     score = 100.0 * (len(found) - len(lost)) / len(found) if found else 0.0
-    explained, open_, hung = [], [], []
+    explained, open_, hung, unreached = [], [], [], []
     for module, line, operator, occurrence, outcome in lost + timeouts:
         source = (TREE / module).read_text(encoding='utf-8').splitlines()[line - 1].strip()
         row = '* `%s:%d` %s #%d: `%s`' % (module, line, operator, occurrence, source)
@@ -127,7 +130,10 @@ def write_report(dump, modules, minutes):
             hung.append(row)
             continue
         reason = EQUIVALENT.get((module, operator, source))
-        (explained if reason else open_).append(row + (' - equivalent: %s' % reason if reason else ''))
+        if reason:
+            explained.append(row + ' - equivalent: %s' % reason)
+        else:
+            (unreached if outcome == 'unreached' else open_).append(row)
     lines = ['# Mutation testing', '',
              'Run by `make mutation` (`tools/mutation.py`, cosmic-ray %s) on %s; the session took %.0f minutes.' % (
                  '8.7.0', time.strftime('%Y-%m-%d'), minutes),
@@ -136,8 +142,14 @@ def write_report(dump, modules, minutes):
              '| mutants | killed by a failing test | stopped by the %d s timeout | survived | score |' % TIMEOUT,
              '|---:|---:|---:|---:|---:|',
              '| %d | %d | %d | %d | %.1f%% |' % (len(found), killed, len(timeouts), len(lost), score), '',
-             '## Survivors still to be killed (module, line, operator, occurrence, source line)', '']
+             ]
+    if pending:
+        lines += ['**Partial**: %d mutants were not run yet (`make mutation MUTATION_ARGS=--resume` goes on).' % pending, '']
+    lines += ['## Survivors still to be killed (module, line, operator, occurrence, source line)', '',
+              'Reached by in-process tests that did not fail:', '']
     lines += open_ or ['(none)']
+    lines += ['', 'On lines no in-process test reaches (only the integration tests run them):', '']
+    lines += unreached or ['(none)']
     lines += ['', '## Survivors judged equivalent', ''] + (explained or ['(none)'])
     lines += ['', '## Stopped by the timeout (the mutation made the tests hang or crawl)', ''] + (hung or ['(none)'])
     REPORT.write_text('\n'.join(lines) + '\n', encoding='utf-8')
