@@ -12,7 +12,7 @@
 #   make build-check  build, install and ansible-doc the collection tarball
 #   make demo       run tools/demo.py
 #   make mutation   mutation testing with cosmic-ray (slow, not part of make test; writes benchmarks/mutation.md)
-#   make bench      benchmark against the emulator (tools/bench.py; BENCH_ARGS="--runs 3")
+#   make bench      cost and time against the emulator, about 15 minutes (tools/bench.py; BENCH_ARGS="--runs 5 --uri-loop-max 200")
 #   make clean      remove build output and caches (make distclean: the venv too)
 #
 # The checkout may live in a path with spaces; VENV itself must not contain any.
