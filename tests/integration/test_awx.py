@@ -346,7 +346,7 @@ def test_failing_job_keeps_secrets_out_of_artifacts(emulator, tmp_path, method):
     summary = summary_of(runner)
     assert summary["deleted"] == [idle]
     assert [entry["id"] for entry in summary["not_deleted"]] == [busy]
-    failed, = task_events(runner, "Fail when a task could not be deleted")
+    failed, = task_events(runner, "Fail when a task or a source-server record could not be deleted")
     assert failed["event"] == "runner_on_failed"
     assert list(emulator.tasks) == [busy]
     assert_no_secret_leaked(runner, private, envvars, emulator)
