@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.sms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the manuals promise, checked in-process: the documented defaults are the ones the modules apply, and
+``task_ids`` reads as its documentation says (one list page for a few tasks among few, a busy task found in a page
+read on its own, since list items do not say whether the agent is connected)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import pytest
+import yaml
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.hwcloud.sms.plugins.doc_fragments import connection
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import CONNECTION_ARGUMENT_SPEC
+from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server, sms_source_server_info, sms_task, sms_task_info
+from tests.conftest import TOKEN
+
+MODULES = (sms_task, sms_task_info, sms_source_server, sms_source_server_info)
+
+
+class SpecSeen(Exception):
+    """Raised instead of building the module: carries the argument spec main() was about to use."""
+
+
+def argument_spec(module, monkeypatch):
+    def capture(argument_spec, **kwargs):
+        raise SpecSeen(argument_spec)
+
+    monkeypatch.setattr(module, "SmsModule", capture)
+    with pytest.raises(SpecSeen) as seen:
+        module.main()
+    return seen.value.args[0]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__.rsplit(".", 1)[-1])
+def test_each_documented_default_is_the_default_applied(module, monkeypatch):
+    documented = yaml.safe_load(module.DOCUMENTATION)["options"]
+    spec = argument_spec(module, monkeypatch)
+    assert sorted(documented) == sorted(spec)
+    for name, doc in documented.items():
+        assert spec[name].get("default") == doc.get("default"), name
+        assert spec[name].get("type", "str") == doc.get("type", "str"), name
+
+
+def test_the_connection_defaults_are_the_documented_ones():
+    documented = yaml.safe_load(connection.ModuleDocFragment.DOCUMENTATION)["options"]
+    assert sorted(documented) == sorted(CONNECTION_ARGUMENT_SPEC)
+    for name, doc in documented.items():
+        assert CONNECTION_ARGUMENT_SPEC[name].get("default") == doc.get("default"), name
+
+
+def run_task_ids(emu, ids, check):
+    out = io.StringIO()
+    args = dict(task_ids=ids, state="absent", endpoint=emu.url, auth_token=TOKEN, max_retries=0, _ansible_check_mode=check)
+    with patch_module_args(args), contextlib.redirect_stdout(out):
+        with pytest.raises(SystemExit):
+            sms_task.main()
+    return json.loads(out.getvalue())
+
+
+def test_few_tasks_among_few_cost_one_page_and_a_busy_one_is_read_on_its_own(emulator):
+    idle = [emulator.add_task(name="idle-%d" % number)["id"] for number in range(4)]
+    # busy by its source state, but its agent is gone: deletable, which only a read of its own can tell
+    loose = emulator.add_task(name="loose", source_state="replicate", connected=False, state="RUNNING")["id"]
+    result = run_task_ids(emulator, idle + [loose], check=True)
+    assert [entry["result"] for entry in result["tasks"]] == ["would_delete"] * 5
+    assert result["msg"] == "5 SMS tasks: 5 would delete"
+    assert [(entry["method"], entry["path"]) for entry in emulator.journal] == [
+        ("GET", "/v3/tasks"), ("GET", "/v3/tasks/%s" % loose)]
+
+
+def test_the_bulk_message_counts_each_result(emulator):
+    idle = [emulator.add_task(name="idle-%d" % number)["id"] for number in range(2)]
+    result = run_task_ids(emulator, idle + ["0b6e2f57-3c4d-4e8a-9f10-000000000000"], check=False)
+    assert not result.get("failed")
+    assert result["msg"] == "3 SMS tasks: 1 absent, 2 deleted"
