@@ -58,7 +58,9 @@ exclude-operators = ["core/ReplaceBinaryOperator_Mod_.*"]
 # source line as written; the report lists them apart from the survivors still to be killed.
 CONNECTED_IS_FALSE = ('plugins/module_utils/task_rules.py', 'core/ReplaceComparisonOperator_Is_Eq',
                       'if task.get("connected") is False:')
+ONE_RECORD = ('plugins/module_utils/removal.py', 'core/ReplaceComparisonOperator_Eq_LtE', 'if len(ids) == 1:')
 EQUIVALENT = {
+    ONE_RECORD: 'no ids at all take either way to no request: delete_each and delete_in_batches of [] send nothing',
     CONNECTED_IS_FALSE: '"connected" is a JSON boolean or missing: for True, False and None, "== False" and "is False" '
                         'agree',
 }

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import Credentials, SmsApiError, SmsClient, clock_hint
+from ansible_collections.hwcloud.sms.plugins.module_utils.client import Credentials, SmsApiError, SmsClient, clock_hint, redactor
 from tests.conftest import AK, DOMAIN, PASSWORD, PROJECT_ID, SK, TOKEN, USER
 from tests.emulator.sms_emulator import Emulator
 
@@ -357,3 +357,8 @@ def test_a_page_without_the_tasks_its_count_promises_is_not_the_end_of_the_list(
 def test_an_empty_list_may_leave_its_items_out(emulator):
     emulator.inject(method="GET", path="/v3/tasks", raw=b'{"count": 0}')
     assert token_client(emulator).list_tasks() == []
+
+
+def test_secrets_of_three_characters_and_more_are_masked_shorter_ones_would_mask_everything():
+    redact = redactor(["abc", "xy", ""])
+    assert redact("token abc, key xy") == "token ********, key xy"

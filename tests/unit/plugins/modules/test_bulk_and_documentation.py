@@ -79,3 +79,15 @@ def test_the_bulk_message_counts_each_result(emulator):
     result = run_task_ids(emulator, idle + ["0b6e2f57-3c4d-4e8a-9f10-000000000000"], check=False)
     assert not result.get("failed")
     assert result["msg"] == "3 SMS tasks: 1 absent, 2 deleted"
+
+
+def test_the_last_unseen_task_is_read_on_its_own_rather_than_with_a_partial_page(emulator):
+    """250 tasks: the first page shows three of the four wanted; one page (of 50) is left for one unseen id, so
+    the rule of the documentation (read on only while the pages left are fewer than the ids unseen) reads it on its
+    own."""
+    ids = [emulator.add_task(name="t-%03d" % number)["id"] for number in range(250)]
+    wanted = [ids[0], ids[1], ids[2], ids[230]]
+    result = run_task_ids(emulator, wanted, check=True)
+    assert [entry["result"] for entry in result["tasks"]] == ["would_delete"] * 4
+    assert [(entry["method"], entry["path"], entry["query"].get("offset")) for entry in emulator.journal] == [
+        ("GET", "/v3/tasks", "0"), ("GET", "/v3/tasks/%s" % ids[230], None)]
