@@ -265,8 +265,8 @@ def report(options, one, rows, memory, listing, skipped, started):
             bound, label = None, "baseline"
         if bound is not None:
             verdicts.append((row, bound))
-        lines.append("| %d | %d | %s | %d | %s | %.2f | %d |" % (row["n"], row["m"], row["variant"], row["requests"], label,
-                                                                row["median"], row["runs"]))
+        lines.append("| %d | %d | %s | %d | %s | %.2f | %d |" % (
+            row["n"], row["m"], row["variant"], row["requests"], label, row["median"], row["runs"]))
     lines.append("")
     if skipped:
         lines += ["Not measured: %s." % "; ".join(skipped), ""]
@@ -287,10 +287,11 @@ def report(options, one, rows, memory, listing, skipped, started):
 
     # the targets: requests are exact and gate the run; the time ratio is reported (a busy machine blurs it)
     checks = []
-    worst = max(verdicts, key=lambda item: item[0]["requests"] / item[1]) if verdicts else None
-    checks.append(("requests within their target in every row above" + (
-        " (closest: %s, %d of %d, %d of %d)" % (worst[0]["variant"], worst[0]["n"], worst[0]["m"], worst[0]["requests"],
-                                                 worst[1]) if worst else ""),
+    closest = ""
+    if verdicts:
+        row, bound = max(verdicts, key=lambda item: item[0]["requests"] / item[1])
+        closest = " (closest: %s, %d of %d, %d of %d)" % (row["variant"], row["n"], row["m"], row["requests"], bound)
+    checks.append(("requests within their target in every row above" + closest,
                    all(row["requests"] <= bound for row, bound in verdicts), True))
     two_hundred = modules.get((200, 200))
     if two_hundred:
