@@ -66,26 +66,38 @@ EQUIVALENT = {
 }
 
 
-# Survivors of a run that tests added while it ran now kill (each confirmed by applying the mutation by hand and
-# seeing the test fail), by module, operator and source line: the report lists them apart, with the test.
-BULK_TESTS = 'tests/unit/plugins/modules/test_bulk_and_documentation.py'
+# Survivors of the recorded run that tests added while it ran now kill (each confirmed by applying the mutation by
+# hand and seeing the test fail), by module, line (in the run's copy) and operator: the report lists them apart.
+BULK = 'tests/unit/plugins/modules/test_bulk_and_documentation.py::'
+MESSAGES = 'tests/unit/plugins/module_utils/test_client_messages.py::'
 KILLED_SINCE = {
-    ('plugins/module_utils/removal.py', 'core/ReplaceFalseWithTrue',
-     'LIST_ITEMS_COMPLETE = False  # task list items lack "connected", which the rule needs'):
-        BULK_TESTS + '::test_few_tasks_among_few_cost_one_page_and_a_busy_one_is_read_on_its_own',
-    ('plugins/module_utils/removal.py', 'core/ReplaceAndWithOr',
-     'if not self.LIST_ITEMS_COMPLETE and self.plan_of(task, force=False).action == REFUSED:'):
-        BULK_TESTS + '::test_few_tasks_among_few_cost_one_page_and_a_busy_one_is_read_on_its_own',
-    ('plugins/module_utils/removal.py', 'core/ZeroIterationForLoop', 'for entry in tasks:'):
-        BULK_TESTS + '::test_the_bulk_message_counts_each_result',
-    ('plugins/modules/sms_task.py', 'core/NumberReplacer', 'wait_timeout=dict(type="int", default=300),'):
-        BULK_TESTS + '::test_each_documented_default_is_the_default_applied',
-    ('plugins/module_utils/removal.py', 'core/ReplaceUnaryOperator_Delete_USub',
-     'return -(-max(tasks, 0) // LIST_PAGE_SIZE)'):
-        BULK_TESTS + '::test_the_last_unseen_task_is_read_on_its_own_rather_than_with_a_partial_page',
-    ('plugins/module_utils/client.py', 'core/NumberReplacer', 'if not secret or len(secret) < 3:'):
-        'tests/unit/plugins/module_utils/test_client_messages.py::'
-        'test_secrets_of_three_characters_and_more_are_masked_shorter_ones_would_mask_everything',
+    ('plugins/module_utils/client.py', 272, 'core/NumberReplacer'):
+        MESSAGES + 'test_secrets_of_three_characters_and_more_are_masked_shorter_ones_would_mask_everything',
+    ('plugins/module_utils/client.py', 382, 'core/ReplaceFalseWithTrue'):
+        'tests/unit/plugins/modules/test_connection_options.py::'
+        'test_validate_certs_false_warns_once_through_ansible_not_per_request_on_stderr',
+    ('plugins/module_utils/client.py', 732, 'core/ReplaceFalseWithTrue'):
+        MESSAGES + 'test_a_request_that_never_connected_cannot_have_arrived',
+    ('plugins/module_utils/common.py', 42, 'core/ReplaceTrueWithFalse'):
+        BULK + 'test_no_secret_given_as_an_option_comes_back_in_the_result',
+    ('plugins/module_utils/common.py', 50, 'core/ReplaceFalseWithTrue'): BULK + 'test_the_connection_defaults_are_the_documented_ones',
+    ('plugins/module_utils/common.py', 53, 'core/NumberReplacer'): BULK + 'test_the_connection_defaults_are_the_documented_ones',
+    ('plugins/module_utils/removal.py', 53, 'core/ReplaceUnaryOperator_Delete_USub'):
+        BULK + 'test_the_last_unseen_task_is_read_on_its_own_rather_than_with_a_partial_page',
+    ('plugins/module_utils/removal.py', 195, 'core/ReplaceFalseWithTrue'):
+        BULK + 'test_few_tasks_among_few_cost_one_page_and_a_busy_one_is_read_on_its_own',
+    ('plugins/module_utils/removal.py', 234, 'core/ReplaceAndWithOr'):
+        BULK + 'test_few_tasks_among_few_cost_one_page_and_a_busy_one_is_read_on_its_own',
+    ('plugins/module_utils/removal.py', 234, 'core/ReplaceUnaryOperator_Delete_Not'):
+        BULK + 'test_few_tasks_among_few_cost_one_page_and_a_busy_one_is_read_on_its_own',
+    ('plugins/module_utils/removal.py', 254, 'core/ReplaceBinaryOperator_Sub_RShift'):
+        BULK + 'test_the_last_unseen_task_is_read_on_its_own_rather_than_with_a_partial_page',
+    ('plugins/module_utils/removal.py', 267, 'core/ReplaceComparisonOperator_LtE_Lt'):
+        BULK + 'test_three_tasks_are_read_and_confirmed_one_by_one',
+    ('plugins/module_utils/removal.py', 442, 'core/ReplaceAndWithOr'):
+        BULK + 'test_only_a_task_that_is_or_would_be_gone_names_what_it_leaves_behind',
+    ('plugins/module_utils/removal.py', 446, 'core/ZeroIterationForLoop'): BULK + 'test_the_bulk_message_counts_each_result',
+    ('plugins/modules/sms_task.py', 264, 'core/NumberReplacer'): BULK + 'test_each_documented_default_is_the_default_applied',
 }
 
 
@@ -155,7 +167,7 @@ def write_report(dump, modules, minutes):
             hung.append(row)
             continue
         reason = EQUIVALENT.get((module, operator, source))
-        killer = KILLED_SINCE.get((module, operator, source))
+        killer = KILLED_SINCE.get((module, line, operator))
         if reason:
             explained.append(row + ' - equivalent: %s' % reason)
         elif killer:

@@ -18,8 +18,9 @@ import re
 import time
 
 import pytest
+import requests
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import Credentials, SmsApiError, SmsClient, clock_hint, redactor
+from ansible_collections.hwcloud.sms.plugins.module_utils.client import Credentials, SmsApiError, SmsClient, clock_hint, may_have_arrived, redactor
 from tests.conftest import AK, DOMAIN, PASSWORD, PROJECT_ID, SK, TOKEN, USER
 from tests.emulator.sms_emulator import Emulator
 
@@ -362,3 +363,9 @@ def test_an_empty_list_may_leave_its_items_out(emulator):
 def test_secrets_of_three_characters_and_more_are_masked_shorter_ones_would_mask_everything():
     redact = redactor(["abc", "xy", ""])
     assert redact("token abc, key xy") == "token ********, key xy"
+
+
+def test_a_request_that_never_connected_cannot_have_arrived():
+    """A DELETE whose connection was never made cannot have deleted anything: a 404 on its retry is not "deleted"."""
+    assert may_have_arrived(requests.exceptions.ConnectTimeout("connect timed out")) is False
+    assert may_have_arrived(requests.exceptions.ReadTimeout("read timed out")) is True

@@ -91,3 +91,39 @@ def test_the_last_unseen_task_is_read_on_its_own_rather_than_with_a_partial_page
     assert [entry["result"] for entry in result["tasks"]] == ["would_delete"] * 4
     assert [(entry["method"], entry["path"], entry["query"].get("offset")) for entry in emulator.journal] == [
         ("GET", "/v3/tasks", "0"), ("GET", "/v3/tasks/%s" % ids[230], None)]
+
+
+def test_three_tasks_are_read_and_confirmed_one_by_one(emulator):
+    """Up to three ids are read one by one (the documentation of task_ids), and so are their confirmations."""
+    ids = [emulator.add_task(name="t-%d" % number)["id"] for number in range(3)]
+    result = run_task_ids(emulator, ids, check=False)
+    assert [entry["result"] for entry in result["tasks"]] == ["deleted"] * 3
+    one_by_one = [("GET", "/v3/tasks/%s" % task_id) for task_id in ids]
+    assert [(entry["method"], entry["path"]) for entry in emulator.journal] == (
+        one_by_one + [("POST", "/v3/tasks/delete")] + one_by_one)
+
+
+def test_only_a_task_that_is_or_would_be_gone_names_what_it_leaves_behind(emulator):
+    idle = emulator.add_task(name="idle")
+    busy = emulator.add_task(name="busy", source_state="replicate", connected=True, state="RUNNING")
+    result = run_task_ids(emulator, [idle["id"], busy["id"], "0b6e2f57-3c4d-4e8a-9f10-000000000000"], check=False)
+    deleted, refused, absent = result["tasks"]
+    assert (deleted["result"], refused["result"], absent["result"]) == ("deleted", "refused", "absent")
+    assert deleted["left_behind"]["target_server_vm_id"] == idle["target_server"]["vm_id"]
+    assert "left_behind" not in refused and "left_behind" not in absent
+
+
+def test_no_secret_given_as_an_option_comes_back_in_the_result(emulator):
+    secrets = {"auth_token": TOKEN, "secret_key": "SK-given-but-not-used-0001", "security_token": "ST-given-but-not-used-01",
+               "password": "PW-given-but-not-used-01"}
+    emulator.add_task(task_id="t-1", name="web-01")
+    out = io.StringIO()
+    args = dict(secrets, task_id="t-1", state="absent", endpoint=emulator.url, max_retries=0, access_key="AK-0001",
+                user_name="u", domain_name="d", _ansible_check_mode=True)
+    with patch_module_args(args), contextlib.redirect_stdout(out):
+        with pytest.raises(SystemExit):
+            sms_task.main()
+    text = out.getvalue()
+    assert json.loads(text)["changed"] is True
+    for value in secrets.values():
+        assert value not in text

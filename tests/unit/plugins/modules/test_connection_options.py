@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import os
+import warnings
 
 import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
@@ -234,3 +235,14 @@ def test_validate_certs_false_wins_over_ca_path(https_emulator, tmp_path):
     unrelated = make_pki(tmp_path)["ca.pem"]
     result = run(auth_token=TOKEN, endpoint=https_emulator.url, validate_certs=False, ca_path=unrelated)
     assert not result.get("failed"), result["msg"]
+
+
+@pytest.mark.usefixtures("no_bundle_in_the_environment")
+def test_validate_certs_false_warns_once_through_ansible_not_per_request_on_stderr(https_emulator):
+    """The module's own warning says that certificates are not checked; urllib3's warning for each unverified
+    request (a Python warning, printed on stderr around the module's JSON) is silenced."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run(auth_token=TOKEN, endpoint=https_emulator.url, validate_certs=False)
+    assert not result.get("failed"), result["msg"]
+    assert [warning.category.__name__ for warning in caught if "Insecure" in warning.category.__name__] == []
