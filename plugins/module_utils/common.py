@@ -346,7 +346,7 @@ class SmsModule:
                          project_id=params["project_id"], project_name=params["project_name"],
                          timeout=params["timeout"], max_retries=params["max_retries"], verify=verify,
                          on_secret=self.module.no_log_values.add,
-                         site_note=site_note(params, endpoint) if params["region"] else None)
+                         site_note=site_note(params, endpoint))
 
     def _check(self, problem, warnings):
         if problem:

@@ -20,7 +20,15 @@ import time
 import pytest
 import requests
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import Credentials, SmsApiError, SmsClient, clock_hint, may_have_arrived, redactor
+from ansible_collections.hwcloud.sms.plugins.module_utils.client import (
+    Credentials,
+    SmsApiError,
+    SmsClient,
+    clock_hint,
+    may_have_arrived,
+    redactor,
+    sms_endpoint,
+)
 from tests.conftest import AK, DOMAIN, PASSWORD, PROJECT_ID, SK, TOKEN, USER
 from tests.emulator.sms_emulator import Emulator
 
@@ -369,3 +377,11 @@ def test_a_request_that_never_connected_cannot_have_arrived():
     """A DELETE whose connection was never made cannot have deleted anything: a 404 on its retry is not "deleted"."""
     assert may_have_arrived(requests.exceptions.ConnectTimeout("connect timed out")) is False
     assert may_have_arrived(requests.exceptions.ReadTimeout("read timed out")) is True
+
+
+def test_a_refused_host_is_quoted_in_its_first_100_characters():
+    """A hostile region or cloud may be long: the message quotes the first 100 characters of the host it refused."""
+    with pytest.raises(ValueError) as caught:
+        sms_endpoint("cn-north-4", cloud="a" * 300)
+    host = "sms.cn-north-4." + "a" * 300
+    assert "the host '%s': check region and cloud" % host[:100] in str(caught.value)

@@ -127,3 +127,21 @@ def test_no_secret_given_as_an_option_comes_back_in_the_result(emulator):
     assert json.loads(text)["changed"] is True
     for value in secrets.values():
         assert value not in text
+
+
+def test_a_confirmation_goes_on_after_a_task_already_confirmed_gone(emulator):
+    """The wait reads, round after round, every task not yet confirmed gone: one confirmed early must not end the
+    round before the others were read."""
+    quick = emulator.add_task(name="quick")
+    slow = emulator.add_task(name="slow", deleting_polls=3)
+    out = io.StringIO()
+    args = dict(task_ids=[quick["id"], slow["id"]], state="absent", endpoint=emulator.url, auth_token=TOKEN,
+                max_retries=0, wait_timeout=30)
+    with patch_module_args(args), contextlib.redirect_stdout(out):
+        with pytest.raises(SystemExit):
+            sms_task.main()
+    result = json.loads(out.getvalue())
+    assert [entry["result"] for entry in result["tasks"]] == ["deleted", "deleted"], result
+    last_read = [entry for entry in emulator.journal if entry["path"] == "/v3/tasks/%s" % slow["id"]][-1]
+    assert (last_read["method"], last_read["status"]) == ("GET", 404)
+    assert slow["id"] not in emulator.tasks
