@@ -210,7 +210,6 @@ def test_cell(phase, fault, mode, request):
     results = request.config.stash.setdefault(RESULTS_KEY, {})  # printed by conftest.py
     kind, auth, method, path, after, busy = PHASES[phase]
     check = mode == "check"
-    outcome, cause, count = EXPECTED[phase][fault].split()
     with Emulator() as emu:
         size = 1 if kind == SINGLE else BULK_SIZE.get(phase, 5)
         tasks = [emu.add_task(name="t-%d" % number, source_state="replicate" if busy else "finished", connected=busy)
@@ -248,29 +247,7 @@ def test_cell(phase, fault, mode, request):
         if check:
             assert all(entry["method"] == "GET" or entry["path"] == "/v3/auth/tokens" for entry in journal)
             assert sorted(emu.tasks) == sorted(ids + [bystander["id"]])
-        # 3. the fault was met exactly as often as the documented retries allow, and every retry waited
-        assert len(faulted) == int(count[1:]), [(e["method"], e["path"], e["status"]) for e in journal]
-        if fault in PAUSED_FAULTS:
-            for before, again in zip(faulted, faulted[1:]):
-                if (before["method"], before["path"], before["body"]) == (again["method"], again["path"], again["body"]):
-                    # the same request again: a retry, which must have paused
-                    # after a read timeout, the 1 s timeout itself (less scheduling slack) comes first; the pause after
-                    # it, too short here to measure beside that slack, is measured at full length in
-                    # tests/integration/test_guarantees.py
-                    floor = 0.9 if fault == "read timeout" else MIN_PAUSE.get(fault, FIRST_PAUSE)
-                    assert again["time"] - before["time"] >= floor
-        # 4. the outcome, as written in EXPECTED: failure or not, changed, cause and request id in the message
-        assert bool(result.get("failed")) is outcome.startswith("F"), result
-        assert result["changed"] is outcome.endswith("+"), result
-        if cause.isdigit():
-            assert "HTTP %s" % cause in result["msg"]
-            assert faulted[-1]["request_id"] in result["msg"] or result["msg"].startswith("Could not delete")
-        elif cause == "net":
-            assert "could not connect" in result["msg"]
-        elif cause == "timeout":
-            assert "within 1 seconds" in result["msg"]
-        elif cause == "wait":
-            assert result["msg"].startswith(("Timed out", "Could not delete"))
+        assert_retries_and_outcome(result, journal, faulted, fault, EXPECTED[phase][fault])
         if kind == BULK:
             assert [entry["result"] for entry in result["tasks"]] == tasks_expected(phase, fault, size, check)
         # 5. no secret in the result, whatever happened (the token IAM issued included)
@@ -284,6 +261,34 @@ def test_cell(phase, fault, mode, request):
                     assert entry["id"] not in emu.tasks
             if kind == SINGLE and re.search(r"\) (stopped and )?deleted$", result["msg"]):
                 assert ids[0] not in emu.tasks
+
+
+def assert_retries_and_outcome(result, journal, faulted, fault, expected):
+    """What every cell of both matrices asserts about the faulted requests and the outcome (``expected`` as in
+    EXPECTED): the fault was met exactly as often as the documented retries allow, every retry waited, and the run
+    ended as written, naming the cause and the request id."""
+    outcome, cause, count = expected.split()
+    assert len(faulted) == int(count[1:]), [(e["method"], e["path"], e["status"]) for e in journal]
+    if fault in PAUSED_FAULTS:
+        for before, again in zip(faulted, faulted[1:]):
+            if (before["method"], before["path"], before["body"]) == (again["method"], again["path"], again["body"]):
+                # the same request again: a retry, which must have paused
+                # after a read timeout, the 1 s timeout itself (less scheduling slack) comes first; the pause after
+                # it, too short here to measure beside that slack, is measured at full length in
+                # tests/integration/test_guarantees.py
+                floor = 0.9 if fault == "read timeout" else MIN_PAUSE.get(fault, FIRST_PAUSE)
+                assert again["time"] - before["time"] >= floor
+    assert bool(result.get("failed")) is outcome.startswith("F"), result
+    assert result["changed"] is outcome.endswith("+"), result
+    if cause.isdigit():
+        assert "HTTP %s" % cause in result["msg"]
+        assert faulted[-1]["request_id"] in result["msg"] or result["msg"].startswith("Could not delete")
+    elif cause == "net":
+        assert "could not connect" in result["msg"]
+    elif cause == "timeout":
+        assert "within 1 seconds" in result["msg"]
+    elif cause == "wait":
+        assert result["msg"].startswith(("Timed out", "Could not delete"))
 
 
 def describe(result, journal, faulted):
