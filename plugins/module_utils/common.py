@@ -288,6 +288,25 @@ def check_ranges(params):
     return control_character_problem("project_id", params["project_id"])
 
 
+def removal_options(one, many):
+    """The options of a module that deletes SMS records, named by one id (``one``), several (``many``) or an exact
+    ``name``, as keyword arguments of SmsModule."""
+    return dict(
+        argument_spec={
+            one: dict(type="str"),
+            many: dict(type="list", elements="str"),
+            "name": dict(type="str"),
+            "state": dict(type="str", required=True, choices=["absent"]),
+            "force": dict(type="bool", default=False),
+            "wait": dict(type="bool", default=True),
+            "wait_timeout": dict(type="int", default=300),
+        },
+        mutually_exclusive=[(one, many, "name")],
+        required_one_of=[(one, many, "name")],
+        supports_check_mode=True,
+    )
+
+
 class SmsModule:
     """An ``AnsibleModule`` with the connection options and a ready (not yet connected) client.
 
@@ -315,6 +334,22 @@ class SmsModule:
         if sys.exc_info()[0] is not None:
             result.setdefault("exception", traceback.format_exc())
         self.module.fail_json(msg=with_hint(error, hint), error=error.to_dict(), **result)
+
+    def check_removal_options(self, one, many, **empty_result):
+        """Before any request, the options of removal_options(): each id checked, naming its option; an empty
+        ``many`` ends the run unchanged (nothing to delete); a blank name and a negative wait_timeout fail."""
+        params = self.params
+        if params[one] is not None:
+            self.check_task_id(params[one], one)
+        if params[many] is not None:
+            if not params[many]:
+                self.module.exit_json(changed=False, msg="%s is empty: nothing to delete" % many, **empty_result)
+            for index, value in enumerate(params[many]):
+                self.check_task_id(value, "%s[%d]" % (many, index))
+        if params["name"] is not None and not params["name"].strip():
+            self.fail("name must not be empty")
+        if params["wait_timeout"] < 0:
+            self.fail("wait_timeout must be 0 or more seconds, got %d" % params["wait_timeout"])
 
     def check_task_id(self, value, option):
         problem = task_id_problem(value)

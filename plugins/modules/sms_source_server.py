@@ -228,38 +228,15 @@ error:
       type: str
 """
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule, removal_options
 from ansible_collections.hwcloud.sms.plugins.module_utils.removal import SourceRemover
 
 
 def main():
-    sms = SmsModule(
-        argument_spec=dict(
-            source_server_id=dict(type="str"),
-            source_server_ids=dict(type="list", elements="str"),
-            name=dict(type="str"),
-            state=dict(type="str", required=True, choices=["absent"]),
-            force=dict(type="bool", default=False),
-            wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=300),
-        ),
-        mutually_exclusive=[("source_server_id", "source_server_ids", "name")],
-        required_one_of=[("source_server_id", "source_server_ids", "name")],
-        supports_check_mode=True,
-    )
+    sms = SmsModule(**removal_options("source_server_id", "source_server_ids"))
+    sms.check_removal_options("source_server_id", "source_server_ids", source_servers=[])
     params = sms.params
     single = params["source_server_ids"] is None
-    if params["source_server_id"] is not None:
-        sms.check_task_id(params["source_server_id"], "source_server_id")
-    if not single:
-        if not params["source_server_ids"]:
-            sms.module.exit_json(changed=False, msg="source_server_ids is empty: nothing to delete", source_servers=[])
-        for index, source_id in enumerate(params["source_server_ids"]):
-            sms.check_task_id(source_id, "source_server_ids[%d]" % index)
-    if params["name"] is not None and not params["name"].strip():
-        sms.fail("name must not be empty")
-    if params["wait_timeout"] < 0:
-        sms.fail("wait_timeout must be 0 or more seconds, got %d" % params["wait_timeout"])
 
     remover = None
     try:

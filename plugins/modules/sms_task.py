@@ -248,37 +248,14 @@ error:
       type: str
 """
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule, removal_options
 from ansible_collections.hwcloud.sms.plugins.module_utils.removal import BulkRemover, TaskRemover
 
 
 def main():
-    sms = SmsModule(
-        argument_spec=dict(
-            task_id=dict(type="str"),
-            task_ids=dict(type="list", elements="str"),
-            name=dict(type="str"),
-            state=dict(type="str", required=True, choices=["absent"]),
-            force=dict(type="bool", default=False),
-            wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=300),
-        ),
-        mutually_exclusive=[("task_id", "task_ids", "name")],
-        required_one_of=[("task_id", "task_ids", "name")],
-        supports_check_mode=True,
-    )
+    sms = SmsModule(**removal_options("task_id", "task_ids"))
+    sms.check_removal_options("task_id", "task_ids", tasks=[], task={})
     params = sms.params
-    if params["task_id"] is not None:
-        sms.check_task_id(params["task_id"], "task_id")
-    if params["task_ids"] is not None:
-        if not params["task_ids"]:
-            sms.module.exit_json(changed=False, msg="task_ids is empty: nothing to delete", tasks=[], task={})
-        for index, task_id in enumerate(params["task_ids"]):
-            sms.check_task_id(task_id, "task_ids[%d]" % index)
-    if params["name"] is not None and not params["name"].strip():
-        sms.fail("name must not be empty")
-    if params["wait_timeout"] < 0:
-        sms.fail("wait_timeout must be 0 or more seconds, got %d" % params["wait_timeout"])
 
     remover = BulkRemover(sms) if params["task_ids"] is not None else TaskRemover(sms)
     try:
