@@ -13,10 +13,16 @@ command (``tools/mutation_select.py``) runs only the tests that reach the mutate
 stops at the first failure. A mutant that only a timeout stopped is reported apart: it is killed only if the
 mutation made the tests hang, so the report lists those lines for a look.
 
+Most of a mutant's time is spent waiting (the fault-matrix cells wait out real pauses and timeouts), so
+several mutants are tested at once (``--workers``, default 3), each in its own copy of the tree, through
+cosmic-ray's http distributor. Before the first mutant, the unchanged suite runs in every copy at the same
+time: if the load of parallel runs made any test fail, a mutant could be counted killed by that load, so the
+run stops there.
+
 String formatting (``%``) mutated into other operators is left out: every such mutant raises a TypeError as
 soon as the line runs, so it only measures line coverage, and it would triple the run.
 
-Usage: python tools/mutation.py [--modules PATH ...] [--resume]
+Usage: python tools/mutation.py [--modules PATH ...] [--workers N] [--resume | --report]
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import json
 import os
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -34,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / 'build' / 'mutation'
 TREE = WORK / 'tree'
+WORKERS = WORK / 'workers'
 VENV = WORK / 'venv'
 REPORT = ROOT / 'benchmarks' / 'mutation.md'
 PRISTINE = WORK / 'pristine'
@@ -47,7 +55,10 @@ timeout = {timeout}
 test-command = {command}
 
 [cosmic-ray.distributor]
-name = "local"
+name = "http"
+
+[cosmic-ray.distributor.http]
+worker-urls = {urls}
 
 [cosmic-ray.filters.operators-filter]
 exclude-operators = ["core/ReplaceBinaryOperator_Mod_.*"]
@@ -85,24 +96,6 @@ BULK = 'tests/unit/plugins/modules/test_bulk_and_documentation.py::'
 MESSAGES = 'tests/unit/plugins/module_utils/test_client_messages.py::'
 OPTIONS = 'tests/unit/plugins/modules/test_connection_options.py::'
 KILLED_SINCE = {(module, line, operator): test for module, line, operator, test in [
-    (UTILS + 'client.py', 115, 'core/NumberReplacer', MESSAGES + 'test_a_refused_host_is_quoted_in_its_first_100_characters'),
-    (UTILS + 'client.py', 272, 'core/NumberReplacer', MESSAGES + 'test_secrets_of_three_characters_and_more_are_masked_shorter_ones_would_mask_everything'),
-    (UTILS + 'client.py', 382, 'core/ReplaceFalseWithTrue', OPTIONS + 'test_validate_certs_false_warns_once_through_ansible_not_per_request_on_stderr'),
-    (UTILS + 'client.py', 732, 'core/ReplaceFalseWithTrue', MESSAGES + 'test_a_request_that_never_connected_cannot_have_arrived'),
-    (UTILS + 'common.py', 42, 'core/ReplaceTrueWithFalse', BULK + 'test_no_secret_given_as_an_option_comes_back_in_the_result'),
-    (UTILS + 'common.py', 50, 'core/ReplaceFalseWithTrue', BULK + 'test_the_connection_defaults_are_the_documented_ones'),
-    (UTILS + 'common.py', 53, 'core/NumberReplacer', BULK + 'test_the_connection_defaults_are_the_documented_ones'),
-    (UTILS + 'removal.py', 53, 'core/ReplaceUnaryOperator_Delete_USub', BULK + 'test_the_last_unseen_task_is_read_on_its_own_rather_than_with_a_partial_page'),
-    (UTILS + 'removal.py', 195, 'core/ReplaceFalseWithTrue', BULK + 'test_few_tasks_among_few_cost_one_page_and_a_busy_one_is_read_on_its_own'),
-    (UTILS + 'removal.py', 230, 'core/ReplaceComparisonOperator_LtE_Lt', BULK + 'test_three_tasks_are_read_and_confirmed_one_by_one'),
-    (UTILS + 'removal.py', 234, 'core/ReplaceAndWithOr', BULK + 'test_few_tasks_among_few_cost_one_page_and_a_busy_one_is_read_on_its_own'),
-    (UTILS + 'removal.py', 234, 'core/ReplaceUnaryOperator_Delete_Not', BULK + 'test_few_tasks_among_few_cost_one_page_and_a_busy_one_is_read_on_its_own'),
-    (UTILS + 'removal.py', 254, 'core/ReplaceBinaryOperator_Sub_RShift', BULK + 'test_the_last_unseen_task_is_read_on_its_own_rather_than_with_a_partial_page'),
-    (UTILS + 'removal.py', 267, 'core/ReplaceComparisonOperator_LtE_Lt', BULK + 'test_three_tasks_are_read_and_confirmed_one_by_one'),
-    (UTILS + 'removal.py', 279, 'core/ReplaceContinueWithBreak', BULK + 'test_a_confirmation_goes_on_after_a_task_already_confirmed_gone'),
-    (UTILS + 'removal.py', 442, 'core/ReplaceAndWithOr', BULK + 'test_only_a_task_that_is_or_would_be_gone_names_what_it_leaves_behind'),
-    (UTILS + 'removal.py', 446, 'core/ZeroIterationForLoop', BULK + 'test_the_bulk_message_counts_each_result'),
-    (MODULES + 'sms_task.py', 264, 'core/NumberReplacer', BULK + 'test_each_documented_default_is_the_default_applied'),
 ]}
 
 
@@ -124,13 +117,70 @@ def prepare_venv():
 
 
 def copy_tree():
-    """The last commit, unpacked twice: the copy cosmic-ray mutates, and the one the test command compares it with."""
+    """The last commit, unpacked: the copy cosmic-ray reads its mutants from, and the one the test command compares
+    each mutated copy with."""
+    archive = subprocess.run(['git', 'archive', '--format=tar', 'HEAD'], cwd=ROOT, check=True, capture_output=True).stdout
     for target in (TREE, PRISTINE):
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
-        archive = subprocess.run(['git', 'archive', '--format=tar', 'HEAD'], cwd=ROOT, check=True, capture_output=True).stdout
         subprocess.run(['tar', '-x', '-C', str(target)], input=archive, check=True)
+
+
+def worker_trees(count):
+    """One copy of the unchanged tree per worker (an interrupted run may have left a mutant in any of them)."""
+    if WORKERS.exists():
+        shutil.rmtree(WORKERS)
+    trees = [WORKERS / str(number) for number in range(1, count + 1)]
+    for tree in trees:
+        shutil.copytree(PRISTINE, tree, symlinks=True)
+    return trees
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def start_workers(bin_dir, trees, env):
+    workers, urls = [], []
+    for tree in trees:
+        port = free_port()
+        log = open(tree / 'worker.log', 'wb')  # pylint: disable=consider-using-with
+        workers.append(subprocess.Popen([str(bin_dir / 'cosmic-ray'), 'http-worker', '--port', str(port)], cwd=tree,
+                                        env=env, stdout=log, stderr=subprocess.STDOUT))
+        urls.append('http://127.0.0.1:%d' % port)
+    for url in urls:
+        port = int(url.rsplit(':', 1)[1])
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    return workers, urls
+
+
+def baseline_under_load(python, trees, env):
+    """The unchanged suite, in every worker's copy at once, as the mutants will run: it must pass everywhere."""
+    print('mutation: the unchanged suite in %d copies at once' % len(trees), flush=True)
+    runs = [subprocess.Popen([str(python), '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-p', 'no:randomly',
+                              '--hypothesis-seed=0', '-n', '4'] + TESTS, cwd=tree, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for tree in trees]
+    failed = []
+    for tree, process in zip(trees, runs):
+        output = process.communicate()[0].decode('utf-8', 'replace')
+        print('mutation: %s: %s' % (tree.name, output.strip().splitlines()[-1] if output.strip() else '(no output)'))
+        if process.returncode:
+            failed.append(tree.name)
+            print(output[-4000:])
+    if failed:
+        sys.exit('mutation: the unchanged suite failed under the load of %d parallel runs (copies %s); '
+                 'run with fewer --workers' % (len(trees), ', '.join(failed)))
 
 
 def trace(python, env):
@@ -208,6 +258,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--modules', nargs='+', default=['plugins/module_utils', 'plugins/modules'],
                         help='files or folders to mutate (default: plugins/module_utils plugins/modules)')
+    parser.add_argument('--workers', type=int, default=3,
+                        help='mutants tested at once, each in its own copy of the tree (default: 3)')
     parser.add_argument('--resume', action='store_true',
                         help='go on with the session of an interrupted run (same tree, same mutants)')
     parser.add_argument('--report', action='store_true', help='only write the report of the session so far')
@@ -218,22 +270,29 @@ def main():
     env = {key: value for key, value in os.environ.items() if key not in ('PYTHONPATH',)}
     started = time.time()
     python = ROOT / '.venv' / 'bin' / 'python'
+    command = shlex.join([str(python), str(ROOT / 'tools' / 'mutation_select.py')])
     if not ((args.resume or args.report) and session.exists()):
         copy_tree()
-        command = shlex.join([str(python), str(ROOT / 'tools' / 'mutation_select.py')])
-        config.write_text(CONFIG.format(timeout=TIMEOUT, command=json.dumps(command), modules=json.dumps(args.modules)),
-                          encoding='utf-8')
         if session.exists():
             session.unlink()
         (WORK / 'started').write_text(str(started), encoding='utf-8')
         trace(python, env)
+        config.write_text(CONFIG.format(timeout=TIMEOUT, command=json.dumps(command), modules=json.dumps(args.modules),
+                                        urls='[]'), encoding='utf-8')
         run([bin_dir / 'cosmic-ray', 'init', config, session], cwd=TREE, env=env)
         run([bin_dir / 'cr-filter-operators', session, config], cwd=TREE, env=env)
     if not args.report:
-        # an interrupted run may have left its last mutant in place: start again from the unchanged plugins
-        shutil.rmtree(TREE / 'plugins')
-        shutil.copytree(PRISTINE / 'plugins', TREE / 'plugins')
-        run([bin_dir / 'cosmic-ray', 'exec', config, session], cwd=TREE, env=env)
+        trees = worker_trees(args.workers)
+        baseline_under_load(python, trees, env)
+        workers, urls = start_workers(bin_dir, trees, env)
+        try:
+            config.write_text(CONFIG.format(timeout=TIMEOUT, command=json.dumps(command), modules=json.dumps(args.modules),
+                                            urls=json.dumps(urls)), encoding='utf-8')
+            run([bin_dir / 'cosmic-ray', 'exec', config, session], cwd=TREE, env=env)
+        finally:
+            for worker in workers:
+                worker.terminate()
+                worker.wait()
     dump = subprocess.run([bin_dir / 'cosmic-ray', 'dump', session], cwd=TREE, env=env, check=True,
                           capture_output=True, text=True).stdout
     started_file = WORK / 'started'
