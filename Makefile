@@ -11,6 +11,7 @@
 #   make changelog-lint  antsibull-changelog lint
 #   make build-check  build, install and ansible-doc the collection tarball
 #   make demo       run tools/demo.py
+#   make matrix     sanity, units and integration on ansible-core 2.16 to 2.21 (slow, not part of make test; MATRIX_ARGS="--releases 2.16")
 #   make mutation   mutation testing with cosmic-ray (slow, not part of make test; writes benchmarks/mutation.md)
 #   make bench      cost and time against the emulator, about 15 minutes (tools/bench.py; BENCH_ARGS="--runs 5 --uri-loop-max 200")
 #   make clean      remove build output and caches (make distclean: the venv too)
@@ -53,7 +54,7 @@ if [ "$$rc" -eq 5 ]; then echo "note: no tests collected in $(1)"; rc=0; fi; \
 exit "$$rc"
 endef
 
-.PHONY: mutation bench help venv prepare sanity units integration contract lint docs-lint changelog-lint build-check test demo clean distclean
+.PHONY: matrix mutation bench help venv prepare sanity units integration contract lint docs-lint changelog-lint build-check test demo clean distclean
 
 help:
 	@sed -n 's/^#   \(make .*\)/  \1/p' Makefile
@@ -110,6 +111,9 @@ build-check: prepare
 
 test: prepare
 	MAKE="$(MAKE)" "$(PY)" tools/run_suite.py
+
+matrix: prepare
+	"$(PY)" tools/matrix.py $(MATRIX_ARGS)
 
 mutation: prepare
 	"$(PY)" tools/mutation.py $(MUTATION_ARGS)

@@ -24,13 +24,13 @@ import re
 import time
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
 from ansible_collections.hwcloud.sms.plugins.module_utils import common
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task
 from tests.conftest import AK, DOMAIN, PASSWORD, SK, TOKEN, USER
 from tests.emulator.sms_emulator import Emulator
+from tests.module_args import patch_module_args
 from tests.unit.fault_matrix.conftest import RESULTS_KEY
 
 SCALE = 0.05  # pauses are a twentieth of the documented ones: the first retry waits 0.025 to 0.05 s

@@ -16,13 +16,13 @@ import io
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
 from ansible_collections.hwcloud.sms.plugins.module_utils import common
 from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server
 from tests.conftest import PASSWORD, SK, TOKEN
 from tests.emulator.sms_emulator import Emulator
+from tests.module_args import patch_module_args
 from tests.unit.fault_matrix.conftest import RESULTS_KEY
 from tests.unit.fault_matrix.test_fault_matrix import (
     FAULT_TIMES,

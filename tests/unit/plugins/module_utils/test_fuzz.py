@@ -13,7 +13,6 @@ import string
 
 import pytest
 import requests
-from ansible.module_utils.testing import patch_module_args
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +21,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.common import task_id_
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task
 from tests.conftest import TOKEN
 from tests.emulator.sms_emulator import Emulator
+from tests.module_args import patch_module_args
 
 # sms-api.md section 7: a path segment keeps A-Z a-z 0-9 - _ . ~ and percent-encodes every other UTF-8 byte
 UNRESERVED = set(string.ascii_letters + string.digits + "-_.~")

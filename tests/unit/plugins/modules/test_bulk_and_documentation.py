@@ -13,12 +13,12 @@ import json
 
 import pytest
 import yaml
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hwcloud.sms.plugins.doc_fragments import connection
 from ansible_collections.hwcloud.sms.plugins.module_utils.common import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server, sms_source_server_info, sms_task, sms_task_info
 from tests.conftest import TOKEN
+from tests.module_args import patch_module_args
 
 MODULES = (sms_task, sms_task_info, sms_source_server, sms_source_server_info)
 

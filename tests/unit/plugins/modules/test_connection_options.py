@@ -17,12 +17,12 @@ import warnings
 
 import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task_info
 from tests.conftest import AK, PROJECT_ID, SK, TOKEN
 from tests.emulator.sms_emulator import Emulator
 from tests.integration.pki import make_pki
+from tests.module_args import patch_module_args
 
 # the emulator's two projects (Emulator.projects): cn-north-4's, and ap-southeast-3's
 OTHER_PROJECT_ID = "fedcba9876543210fedcba9876543210"
@@ -39,7 +39,8 @@ def no_credentials_in_the_environment(monkeypatch):
 @pytest.fixture(autouse=True)
 def fresh_warnings(monkeypatch):
     """Ansible keeps a module's warnings for the process: each run here starts without the earlier runs' ones."""
-    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
+    # an empty container of the kind this ansible-core keeps them in (a dict since 2.19, a list before)
+    monkeypatch.setattr(ansible_warnings, "_global_warnings", type(ansible_warnings._global_warnings)())  # pylint: disable=protected-access
 
 
 def warnings_of(result):

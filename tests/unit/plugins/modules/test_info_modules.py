@@ -13,10 +13,10 @@ import io
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server_info, sms_task_info
 from tests.conftest import TOKEN
+from tests.module_args import patch_module_args
 
 
 def run(module, emu, check=False, **args):

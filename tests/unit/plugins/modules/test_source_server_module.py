@@ -14,12 +14,12 @@ import io
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
 from ansible_collections.hwcloud.sms.plugins.module_utils import common
 from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server
 from tests.conftest import TOKEN
+from tests.module_args import patch_module_args
 
 SOURCE_ID = "c3f1d2e4-aaaa-bbbb-cccc-0123456789ab"
 

@@ -14,12 +14,12 @@ import io
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
 from ansible_collections.hwcloud.sms.plugins.module_utils import common
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task
 from tests.conftest import TOKEN
+from tests.module_args import patch_module_args
 
 REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then delete it."
 
