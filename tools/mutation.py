@@ -208,6 +208,23 @@ def outcomes(session_dump):
     return sorted(found), pending
 
 
+def print_survivors(dump, modules):
+    """The survivors not yet explained, of the given modules (all when none), each with its diff."""
+    for line in dump.splitlines():
+        job, result = json.loads(line)
+        if not result or result.get('test_outcome') != 'survived':
+            continue
+        mutation = job['mutations'][0]
+        module, row, operator = mutation['module_path'], mutation['start_pos'][0], mutation['operator_name']
+        if modules and not any(module.endswith(name) for name in modules):
+            continue
+        source = (TREE / module).read_text(encoding='utf-8').splitlines()[row - 1].strip()
+        if EQUIVALENT.get((module, operator, source)) or KILLED_SINCE.get((module, row, operator)):
+            continue
+        print('=== %s:%d %s #%d' % (module, row, operator, mutation['occurrence']))
+        print(result.get('diff') or '(no diff)')
+
+
 def write_report(dump, modules, minutes):
     found, pending = outcomes(dump)
     killed = sum(1 for entry in found if entry[-1] == 'killed')
@@ -263,10 +280,17 @@ def main():
     parser.add_argument('--resume', action='store_true',
                         help='go on with the session of an interrupted run (same tree, same mutants)')
     parser.add_argument('--report', action='store_true', help='only write the report of the session so far')
+    parser.add_argument('--survivors', metavar='MODULE', nargs='*',
+                        help='only print the open survivors of the session so far (of these modules), with their diffs')
     args = parser.parse_args()
     bin_dir = prepare_venv()
     config = WORK / 'cosmic-ray.toml'
     session = WORK / 'session.sqlite'
+    if args.survivors is not None:
+        dump = subprocess.run([bin_dir / 'cosmic-ray', 'dump', session], cwd=TREE, check=True, capture_output=True,
+                              text=True).stdout
+        print_survivors(dump, args.survivors)
+        return
     env = {key: value for key, value in os.environ.items() if key not in ('PYTHONPATH',)}
     started = time.time()
     python = ROOT / '.venv' / 'bin' / 'python'
