@@ -50,6 +50,9 @@ def test_a_source_in_an_idle_state_is_deleted(state):
     (server(state="deleting", with_task=False), "being_deleted", True),
     (server(state="Replicate"), "refused", False),  # states compared without case
     (dict(server(state="replicate"), connected=None), "refused", None),  # unknown agent: refused, deletable unknown
+    # no source state shown: the current task's own state is the only hint (section 4)
+    (dict(server(task_state="RUNNING"), state=None), "refused", False),
+    (dict(server(task_state="MIGRATE_SUCCESS"), state=None), "delete", True),
 ])
 def test_the_plan_for_a_source(record, action, deletable):
     assert task_rules.source_plan(record).action == action
