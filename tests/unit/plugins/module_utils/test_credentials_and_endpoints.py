@@ -315,6 +315,9 @@ def test_plain_http_accepted_with_allow_http_warns_for_each_url():
                                     "(replayable for 15 minutes) cross the network unencrypted"),
     ("ftp://sms.example.com", False, "endpoint must be an https:// URL with a host, and no query or fragment, got "
                                      "'ftp://sms.example.com'", None),
+    # a long refused URL is quoted in its first 200 characters only, closed by its quote
+    ("ftp://" + "a" * 294, False, "endpoint must be an https:// URL with a host, and no query or fragment, got "
+                                  "'ftp://" + "a" * 194 + "'", None),
     ("sms.example.com", False, "endpoint must be an https:// URL with a host", None),
     ("https://", False, "endpoint must be an https:// URL with a host", None),
     ("https://sms.example.com/?x=1", False, "endpoint must be an https:// URL with a host, and no query or fragment", None),
