@@ -13,6 +13,12 @@ command (``tools/mutation_select.py``) runs only the tests that reach the mutate
 stops at the first failure. A mutant that only a timeout stopped is reported apart: it is killed only if the
 mutation made the tests hang, so the report lists those lines for a look.
 
+Survivors are then met by new tests, and ``--recheck`` runs the survivors again with the tests as they are
+now (the plugins must not have changed since the run started): it copies the tests of the last commit into
+the trees, traces them again, and sends only the survivors through the same test command. The report keeps
+both passes apart: the score of the first pass, the survivors the second pass killed (with the test that
+failed), and those still open.
+
 Most of a mutant's time is spent waiting (the fault-matrix cells wait out real pauses and timeouts), so
 several mutants are tested at once (``--workers``, default 3), each in its own copy of the tree, through
 cosmic-ray's http distributor. Before the first mutant, the unchanged suite runs in every copy at the same
@@ -22,7 +28,7 @@ run stops there.
 String formatting (``%``) mutated into other operators is left out: every such mutant raises a TypeError as
 soon as the line runs, so it only measures line coverage, and it would triple the run.
 
-Usage: python tools/mutation.py [--modules PATH ...] [--workers N] [--resume | --report]
+Usage: python tools/mutation.py [--modules PATH ...] [--workers N] [--resume | --recheck | --report | --survivors [FILE ...]]
 """
 
 from __future__ import annotations
@@ -30,9 +36,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -46,6 +54,8 @@ VENV = WORK / 'venv'
 REPORT = ROOT / 'benchmarks' / 'mutation.md'
 PRISTINE = WORK / 'pristine'
 TRACE = WORK / 'trace.json'
+PASSES = WORK / 'passes.json'  # [what ran, minutes, workers] of each exec of the session
+FIRST_PASS = WORK / 'first-pass.json'  # the survivors of the first pass, kept when --recheck runs them again
 TESTS = ['tests/unit/plugins', 'tests/unit/fault_matrix']
 TIMEOUT = 240.0  # the slowest test set (every test, for a line run at import) takes about two minutes
 CONFIG = """[cosmic-ray]
@@ -87,16 +97,6 @@ EQUIVALENT = {
     CONNECTED_IS_FALSE: '"connected" is a JSON boolean or missing: for True, False and None, "== False" and "is False" '
                         'agree',
 }
-
-
-# Survivors of the recorded run that tests added while it ran now kill (each confirmed by applying the mutation by
-# hand and seeing the test fail), by module, line (in the run's copy) and operator: the report lists them apart.
-UTILS, MODULES = 'plugins/module_utils/', 'plugins/modules/'
-BULK = 'tests/unit/plugins/modules/test_bulk_and_documentation.py::'
-MESSAGES = 'tests/unit/plugins/module_utils/test_client_messages.py::'
-OPTIONS = 'tests/unit/plugins/modules/test_connection_options.py::'
-KILLED_SINCE = {(module, line, operator): test for module, line, operator, test in [
-]}
 
 
 def run(cmd, **kwargs):
@@ -189,8 +189,15 @@ def trace(python, env):
          '-p', 'tools.mutation_trace'] + TESTS, cwd=TREE, env=dict(env, MUTATION_TRACE=str(TRACE)))
 
 
+def killer(output):
+    """The test that failed, from the test command's output."""
+    found = re.search(r'^FAILED (\S+)', output or '', flags=re.M)
+    return found.group(1) if found else 'the tests (%s)' % ((output or '').strip().splitlines() or ['no output'])[-1]
+
+
 def outcomes(session_dump):
-    """(module, line, operator, occurrence, outcome) of every mutant that ran, outcome one of killed, timeout, survived."""
+    """(module, line, operator, occurrence, outcome, output) of every mutant that ran, outcome one of killed, timeout,
+    survived, unreached."""
     found, pending = [], 0
     for line in session_dump.splitlines():
         job, result = json.loads(line)
@@ -204,7 +211,7 @@ def outcomes(session_dump):
             outcome = 'unreached'
         mutation = job['mutations'][0]
         found.append((mutation['module_path'], mutation['start_pos'][0], mutation['operator_name'],
-                      mutation['occurrence'], outcome))
+                      mutation['occurrence'], outcome, result.get('output') or ''))
     return sorted(found), pending
 
 
@@ -219,42 +226,60 @@ def print_survivors(dump, modules):
         if modules and not any(module.endswith(name) for name in modules):
             continue
         source = (TREE / module).read_text(encoding='utf-8').splitlines()[row - 1].strip()
-        if EQUIVALENT.get((module, operator, source)) or KILLED_SINCE.get((module, row, operator)):
+        if EQUIVALENT.get((module, operator, source)):
             continue
         print('=== %s:%d %s #%d' % (module, row, operator, mutation['occurrence']))
         print(result.get('diff') or '(no diff)')
 
 
-def write_report(dump, modules, minutes):
+def write_report(dump, modules):
     found, pending = outcomes(dump)
-    killed = sum(1 for entry in found if entry[-1] == 'killed')
-    timeouts = [entry for entry in found if entry[-1] == 'timeout']
-    lost = [entry for entry in found if entry[-1] in ('survived', 'unreached')]
-    score = 100.0 * (len(found) - len(lost)) / len(found) if found else 0.0
+    first_pass = {tuple(entry) for entry in json.loads(FIRST_PASS.read_text(encoding='utf-8'))} if FIRST_PASS.exists() else set()
+    lost = [entry for entry in found if entry[4] in ('survived', 'unreached')]
+    # the first pass: what a survivor rerun by --recheck gave the first time was a survival
+    lost_first = [entry for entry in found if entry[4] in ('survived', 'unreached') or entry[:4] in first_pass]
     explained, open_, hung, unreached, killed_since = [], [], [], [], []
-    for module, line, operator, occurrence, outcome in lost + timeouts:
+    for module, line, operator, occurrence, outcome, output in found:
+        if outcome == 'killed' and (module, line, operator, occurrence) not in first_pass:
+            continue
         source = (TREE / module).read_text(encoding='utf-8').splitlines()[line - 1].strip()
         row = '* `%s:%d` %s #%d: `%s`' % (module, line, operator, occurrence, source)
+        reason = EQUIVALENT.get((module, operator, source))
         if outcome == 'timeout':
             hung.append(row)
-            continue
-        reason = EQUIVALENT.get((module, operator, source))
-        killer = KILLED_SINCE.get((module, line, operator))
-        if reason:
+        elif outcome == 'killed':
+            killed_since.append(row + ' - killed by `%s`' % killer(output))
+        elif reason:
             explained.append(row + ' - equivalent: %s' % reason)
-        elif killer:
-            killed_since.append(row + ' - now killed by `%s`' % killer)
         else:
             (unreached if outcome == 'unreached' else open_).append(row)
+
+    def score_row(name, lost_entries):
+        timeouts = sum(1 for entry in found if entry[4] == 'timeout' and entry not in lost_entries)
+        killed = len(found) - len(lost_entries) - timeouts
+        equivalent = len(explained) if lost_entries is lost else 0
+        score = 100.0 * (len(found) - len(lost_entries)) / len(found) if found else 0.0
+        rest = len(found) - equivalent
+        return '| %s | %d | %d | %d | %d | %d | %.1f%% | %.1f%% |' % (
+            name, len(found), killed, timeouts, len(lost_entries) - equivalent, equivalent, score,
+            100.0 * (len(found) - len(lost_entries)) / rest if rest else 0.0)
+
     lines = ['# Mutation testing', '',
-             'Run by `make mutation` (`tools/mutation.py`, cosmic-ray %s) on %s; the session took %.0f minutes.' % (
-                 '8.7.0', time.strftime('%Y-%m-%d'), minutes),
+             'Run by `make mutation` (`tools/mutation.py`, cosmic-ray %s), last on %s: %s.' % (
+                 '8.7.0', time.strftime('%Y-%m-%d'), '; '.join(
+                     '%s, %.0f minutes with %d workers' % tuple(entry)
+                     for entry in (json.loads(PASSES.read_text(encoding='utf-8')) if PASSES.exists() else []))),
              'Mutated: %s. Tests: %s (for each mutant, those that reach the mutated lines; see the tool\'s docstring).' % (
                  ', '.join(modules), ', '.join(TESTS)), '',
-             '| mutants | killed by a failing test | stopped by the %d s timeout | survived | score |' % TIMEOUT,
-             '|---:|---:|---:|---:|---:|',
-             '| %d | %d | %d | %d | %.1f%% |' % (len(found), killed, len(timeouts), len(lost), score), '',
-             ]
+             '| pass | mutants | killed by a failing test | stopped by the %d s timeout | survived | judged equivalent '
+             '| score | score of the non-equivalent |' % TIMEOUT,
+             '|---|---:|---:|---:|---:|---:|---:|---:|']
+    if first_pass:
+        lines.append(score_row('first pass', lost_first))
+        lines.append(score_row('after the second pass (`--recheck`)', lost))
+    else:
+        lines.append(score_row('first pass', lost))
+    lines.append('')
     if pending:
         lines += ['**Partial**: %d mutants were not run yet (`make mutation MUTATION_ARGS=--resume` goes on).' % pending, '']
     lines += ['## Survivors still to be killed (module, line, operator, occurrence, source line)', '',
@@ -262,13 +287,49 @@ def write_report(dump, modules, minutes):
     lines += open_ or ['(none)']
     lines += ['', 'On lines no in-process test reaches (only the integration tests run them):', '']
     lines += unreached or ['(none)']
-    lines += ['', '## Survivors killed by tests added after the run started (each confirmed by hand)', '']
+    lines += ['', '## Survivors of the first pass killed on the second pass (by tests added since)', '']
     lines += killed_since or ['(none)']
     lines += ['', '## Survivors judged equivalent', ''] + (explained or ['(none)'])
     lines += ['', '## Stopped by the timeout (the mutation made the tests hang or crawl)', ''] + (hung or ['(none)'])
     REPORT.write_text('\n'.join(lines) + '\n', encoding='utf-8')
-    print('mutation: %d mutants, %d killed, %d timed out, %d survived (%d judged equivalent), score %.1f%%; see %s' % (
-        len(found), killed, len(timeouts), len(lost), len(explained), score, REPORT.relative_to(ROOT)))
+    print('mutation: %d mutants, %d survived (%d judged equivalent, %d killed on the second pass); see %s' % (
+        len(found), len(lost), len(explained), len(killed_since), REPORT.relative_to(ROOT)))
+
+
+def recheck(bin_dir, session, python, env):
+    """Send the survivors of the session through the test command again, with the tests of the last commit."""
+    staged = WORK / 'head'
+    if staged.exists():
+        shutil.rmtree(staged)
+    staged.mkdir(parents=True)
+    archive = subprocess.run(['git', 'archive', '--format=tar', 'HEAD'], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(['tar', '-x', '-C', str(staged)], input=archive, check=True)
+    changed = subprocess.run(['diff', '-r', '-q', str(PRISTINE / 'plugins'), str(staged / 'plugins')],
+                             capture_output=True, text=True, check=False).stdout
+    if changed:
+        sys.exit('mutation: the plugins changed since the run started, so its mutants no longer apply; start a new run '
+                 '(make mutation):\n' + changed)
+    dump = subprocess.run([bin_dir / 'cosmic-ray', 'dump', session], cwd=TREE, check=True, capture_output=True,
+                          text=True).stdout
+    found, _pending = outcomes(dump)
+    survivors = [entry[:4] for entry in found if entry[4] in ('survived', 'unreached')]
+    previous = json.loads(FIRST_PASS.read_text(encoding='utf-8')) if FIRST_PASS.exists() else []
+    FIRST_PASS.write_text(json.dumps(sorted({tuple(entry) for entry in previous} | set(survivors))), encoding='utf-8')
+    for target in (TREE, PRISTINE):
+        shutil.rmtree(target)
+        shutil.copytree(staged, target, symlinks=True)
+    shutil.rmtree(staged)
+    trace(python, env)
+    jobs = {}
+    for line in dump.splitlines():
+        job, result = json.loads(line)
+        mutation = job['mutations'][0]
+        jobs[(mutation['module_path'], mutation['start_pos'][0], mutation['operator_name'], mutation['occurrence'])] = job['job_id']
+    connection = sqlite3.connect(str(session))
+    with connection:
+        connection.executemany('DELETE FROM work_results WHERE job_id = ?', [(jobs[entry],) for entry in survivors])
+    connection.close()
+    print('mutation: %d survivors to run again with the tests of the last commit' % len(survivors), flush=True)
 
 
 def main():
@@ -279,6 +340,8 @@ def main():
                         help='mutants tested at once, each in its own copy of the tree (default: 3)')
     parser.add_argument('--resume', action='store_true',
                         help='go on with the session of an interrupted run (same tree, same mutants)')
+    parser.add_argument('--recheck', action='store_true',
+                        help='run the survivors of the session again, with the tests of the last commit')
     parser.add_argument('--report', action='store_true', help='only write the report of the session so far')
     parser.add_argument('--survivors', metavar='MODULE', nargs='*',
                         help='only print the open survivors of the session so far (of these modules), with their diffs')
@@ -292,14 +355,15 @@ def main():
         print_survivors(dump, args.survivors)
         return
     env = {key: value for key, value in os.environ.items() if key not in ('PYTHONPATH',)}
-    started = time.time()
     python = ROOT / '.venv' / 'bin' / 'python'
     command = shlex.join([str(python), str(ROOT / 'tools' / 'mutation_select.py')])
-    if not ((args.resume or args.report) and session.exists()):
+    if args.recheck:
+        recheck(bin_dir, session, python, env)
+    elif not ((args.resume or args.report) and session.exists()):
         copy_tree()
-        if session.exists():
-            session.unlink()
-        (WORK / 'started').write_text(str(started), encoding='utf-8')
+        for stale in (session, FIRST_PASS, PASSES):
+            if stale.exists():
+                stale.unlink()
         trace(python, env)
         config.write_text(CONFIG.format(timeout=TIMEOUT, command=json.dumps(command), modules=json.dumps(args.modules),
                                         urls='[]'), encoding='utf-8')
@@ -312,16 +376,18 @@ def main():
         try:
             config.write_text(CONFIG.format(timeout=TIMEOUT, command=json.dumps(command), modules=json.dumps(args.modules),
                                             urls=json.dumps(urls)), encoding='utf-8')
+            began = time.time()
             run([bin_dir / 'cosmic-ray', 'exec', config, session], cwd=TREE, env=env)
+            passes = json.loads(PASSES.read_text(encoding='utf-8')) if PASSES.exists() else []
+            what = 'the survivors again' if args.recheck else 'the first pass' if not passes else 'the first pass, resumed'
+            PASSES.write_text(json.dumps(passes + [[what, (time.time() - began) / 60, args.workers]]), encoding='utf-8')
         finally:
             for worker in workers:
                 worker.terminate()
                 worker.wait()
     dump = subprocess.run([bin_dir / 'cosmic-ray', 'dump', session], cwd=TREE, env=env, check=True,
                           capture_output=True, text=True).stdout
-    started_file = WORK / 'started'
-    minutes = (time.time() - float(started_file.read_text() if started_file.exists() else started)) / 60
-    write_report(dump, args.modules, minutes)
+    write_report(dump, args.modules)
 
 
 if __name__ == '__main__':
