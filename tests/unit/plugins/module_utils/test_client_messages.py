@@ -25,6 +25,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.client import (
     SmsApiError,
     SmsClient,
     clock_hint,
+    iam_endpoint,
     may_have_arrived,
     redactor,
     sms_endpoint,
@@ -385,3 +386,49 @@ def test_a_refused_host_is_quoted_in_its_first_100_characters():
         sms_endpoint("cn-north-4", cloud="a" * 300)
     host = "sms.cn-north-4." + "a" * 300
     assert "the host '%s': check region and cloud" % host[:100] in str(caught.value)
+
+
+@pytest.mark.parametrize("build", [
+    lambda: sms_endpoint("cn-north-4", cloud="myhuaweicloud.com\n"),
+    lambda: iam_endpoint("cn-north-4", cloud="myhuaweicloud.com\n"),
+    lambda: iam_endpoint("xx-test-1", cloud="example.com\n"),
+], ids=["sms", "regional-iam", "global-iam"])
+def test_a_host_with_a_trailing_line_break_is_refused(build):
+    """A line break after the domain suffix would end up in the URL the credentials are sent to: refused."""
+    with pytest.raises(ValueError) as caught:
+        build()
+    assert "check region and cloud" in str(caught.value)
+
+
+# ---- what an error answer says -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status, raw, detail", [
+    # sms-api.md section 5: a body that is not JSON (a gateway's or proxy's page) is quoted as its raw text
+    pytest.param(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>",
+                 "the answer was not an SMS error body: 500 Internal Server Error", id="html-page"),
+    pytest.param(502, b"Bad Gateway", "the answer was not an SMS error body: Bad Gateway", id="plain-text"),
+    pytest.param(500, b"", "the answer was not an SMS error body: (empty body)", id="empty"),
+    pytest.param(503, b" \r\n ", "the answer was not an SMS error body: (empty body)", id="blank"),
+    # README "Errors, retries": the message names the service's error_code and error_msg, each also when alone
+    pytest.param(400, b'{"error_code": "SMS.2015"}', "SMS.2015", id="code-alone"),
+    pytest.param(400, b'{"error_msg": "The task is in progress."}', "The task is in progress.", id="message-alone"),
+    # the official SDK looks for the pair in nested objects at any depth
+    pytest.param(400, b'{"result": {"error": {"code": "SMS.2015", "message": "The task is in progress."}}}',
+                 "SMS.2015 The task is in progress.", id="pair-nested-twice"),
+])
+def test_an_error_answer_is_described_by_what_it_carries(emulator, status, raw, detail):
+    emulator.inject(method="GET", path="/v3/tasks/t-1", status=status, raw=raw)
+    error = failure(lambda: token_client(emulator).get_task("t-1"))
+    assert error.status == status
+    assert error.message().startswith("Failed to read SMS task t-1: %s (HTTP %d, request id " % (detail, status)), error.message()
+
+
+def test_a_token_quoted_json_escaped_in_an_answer_is_masked_whole(emulator):
+    """README: texts taken from an answer are masked, also in the JSON-escaped form of each secret."""
+    token = 'tok"en\\0123456789'
+    emulator.inject(method="GET", path="/v3/tasks/t-1", status=400,
+                    raw=b'{"detail": "the token tok\\"en\\\\0123456789 is refused"}')
+    client = SmsClient(emulator.url, Credentials("token", auth_token=token), max_retries=0)
+    error = failure(lambda: client.get_task("t-1"))
+    assert error.message().startswith('Failed to read SMS task t-1: the answer was not an SMS error body: {"detail": '
+                                      '"the token ******** is refused"} (HTTP 400'), error.message()
