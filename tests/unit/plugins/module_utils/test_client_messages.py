@@ -369,8 +369,9 @@ def test_an_empty_list_may_leave_its_items_out(emulator):
     assert token_client(emulator).list_tasks() == []
 
 
-def test_secrets_of_three_characters_and_more_are_masked_shorter_ones_would_mask_everything():
-    redact = redactor(["abc", "xy", ""])
+@pytest.mark.parametrize("secrets", [["abc", "xy", ""], ["xy", "", "abc"], [None, "abc"]])
+def test_secrets_of_three_characters_and_more_are_masked_shorter_ones_would_mask_everything(secrets):
+    redact = redactor(secrets)
     assert redact("token abc, key xy") == "token ********, key xy"
 
 
