@@ -103,6 +103,20 @@ def test_three_tasks_are_read_and_confirmed_one_by_one(emulator):
         one_by_one + [("POST", "/v3/tasks/delete")] + one_by_one)
 
 
+def test_ten_tasks_among_ten_thousand_cost_the_documented_22_requests(emulator):
+    """The example of the task_ids documentation: 1 page, 10 reads, 1 batch, 10 confirmations. Fewer ids than
+    the account has pages (10 of 50) are confirmed each on its own, with no list page."""
+    for number in range(9990):
+        emulator.add_task(name="keep-%05d" % number)
+    ids = [emulator.add_task(name="wave-%d" % number)["id"] for number in range(10)]  # beyond the first page
+    result = run_task_ids(emulator, ids, check=False)
+    assert result["msg"] == "10 SMS tasks: 10 deleted"
+    one_by_one = [("GET", "/v3/tasks/%s" % task_id) for task_id in ids]
+    assert [(entry["method"], entry["path"]) for entry in emulator.journal] == (
+        [("GET", "/v3/tasks")] + one_by_one + [("POST", "/v3/tasks/delete")] + one_by_one)
+    assert len(emulator.tasks) == 9990
+
+
 def test_only_a_task_that_is_or_would_be_gone_names_what_it_leaves_behind(emulator):
     idle = emulator.add_task(name="idle")
     busy = emulator.add_task(name="busy", source_state="replicate", connected=True, state="RUNNING")
