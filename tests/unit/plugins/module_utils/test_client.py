@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import socket
 import threading
 import time
 
@@ -14,7 +15,7 @@ import pytest
 import requests
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
-from tests.conftest import AK, PROJECT_ID, SK
+from tests.conftest import AK, PROJECT_ID, SK, TOKEN
 
 
 def aksk_client(emu, **kwargs):
@@ -266,7 +267,88 @@ def test_redaction_covers_the_forms_a_secret_comes_back_in():
     (False, 0, None, requests.exceptions.ReadTimeout("slow"), False, False, sms.FAIL),
     (True, 0, None, requests.exceptions.InvalidHeader("bad"), False, False, sms.FAIL),
     (True, 0, None, requests.exceptions.SSLError("cert"), False, False, sms.FAIL),
+    (True, 0, 299, None, False, False, sms.DONE),
+    (True, 0, 300, None, False, False, sms.FAIL),           # 3xx is not a success (redirects are not followed)
+    (True, 3, 503, None, False, False, sms.FAIL),           # beyond max_retries: never more retries
+    (False, 3, 429, None, False, False, sms.FAIL),
 ])
 def test_next_step_is_a_pure_decision(idempotent, attempt, status, exc, absent, reauth, step):
     assert sms.next_step(idempotent, attempt, 2, status=status, exc=exc, absent=absent,
                          can_reauthenticate=reauth) == step
+
+
+@pytest.mark.parametrize("count, pages", [(100, 3), (250, 5), (301, 6)])
+def test_a_list_whose_pages_never_end_names_the_pages_read(emulator, count, pages):
+    """README: a listing stops after the pages its first count implies with pages half full (100 of 200), plus two."""
+    emulator.inject(method="GET", path="/v3/tasks", endless_count=count, endless_page=10, times=100)
+    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    with pytest.raises(sms.SmsApiError) as caught:
+        client.list_tasks()
+    assert caught.value.message() == ("Failed to list SMS tasks: the list did not end after %d pages although its first "
+                                      "page counted %d tasks (at most 500 pages are read): stopped reading" % (pages, count))
+
+
+@pytest.mark.parametrize("count, page, pages", [(75, 25, 3), (250, 50, 5)])
+def test_a_list_is_read_to_its_end_within_the_pages_its_count_implies(emulator, count, page, pages):
+    """README: the pages the first count implies with pages half full, plus two, are all read: 75 tasks in 3 pages
+    of 25, 250 tasks in 5 pages of 50."""
+    emulator.inject(method="GET", path="/v3/tasks", endless_count=count, endless_page=page, times=pages)
+    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    assert len(client.list_tasks()) == count
+    assert [entry["query"]["offset"] for entry in emulator.journal] == [str(page * number) for number in range(pages)]
+
+
+def test_aksk_credentials_read_from_configuration_sign_the_request(emulator):
+    """The kind of credentials may come from parsed configuration (a string built at run time, not a literal)."""
+    config = json.loads(json.dumps({"kind": "aksk", "access_key": AK, "secret_key": SK}))
+    task = emulator.add_task(name="signed")
+    client = sms.SmsClient(emulator.url, sms.Credentials(**config), iam_url=emulator.url + "/v3", project_id=PROJECT_ID,
+                           max_retries=0)
+    assert client.get_task(task["id"])["name"] == "signed"
+    assert [(entry["method"], entry["path"], entry["status"]) for entry in emulator.journal] == [
+        ("GET", "/v3/tasks/" + task["id"], 200)]
+    headers = emulator.journal[0]["headers"]
+    assert headers["authorization"].startswith("SDK-HMAC-SHA256 Access=%s," % AK)
+    assert headers["x-project-id"] == PROJECT_ID and "x-auth-token" not in headers
+
+
+def test_a_refused_connection_names_the_operating_system_reason():
+    """The reason of a connection failure is the operating system's (Linux: errno 111 for a port nobody listens on)."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: every connection is refused
+        port = closed.getsockname()[1]
+        client = sms.SmsClient("http://127.0.0.1:%d" % port, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+        with pytest.raises(sms.SmsApiError) as caught:
+            client.get_task("t-1")
+    assert caught.value.message() == ("Failed to read SMS task t-1: could not connect to 127.0.0.1:%d "
+                                      "(ConnectionError: [Errno 111] Connection refused)" % port)
+
+
+class FailingTransport(requests.adapters.BaseAdapter):
+    """A transport whose every exchange fails with ``error`` (as a proxy or the network would make it fail)."""
+
+    def __init__(self, error):
+        super().__init__()
+        self.error = error
+
+    def send(self, request, **kwargs):
+        raise self.error
+
+    def close(self):
+        pass
+
+
+def test_of_several_operating_system_errors_the_innermost_cause_is_named():
+    """urllib3 prints the cause of an error after it, nested: the operating system's reason is the last one quoted."""
+    error = requests.exceptions.ProxyError(
+        "HTTPSConnectionPool(host='sms.cn-north-4.myhuaweicloud.com', port=443): Max retries exceeded with url: "
+        "/v3/tasks/t-1 (Caused by ProxyError('Unable to connect to proxy: [Errno 110] Connection timed out', "
+        "NewConnectionError('HTTPConnection(host=proxy.example, port=3128): Failed to establish a new connection: "
+        "[Errno 113] No route to host')))")
+    client = sms.SmsClient("https://sms.cn-north-4.myhuaweicloud.com", sms.Credentials("token", auth_token=TOKEN),
+                           max_retries=0)
+    client.session.mount("https://", FailingTransport(error))
+    with pytest.raises(sms.SmsApiError) as caught:
+        client.get_task("t-1")
+    assert caught.value.message() == ("Failed to read SMS task t-1: could not connect to sms.cn-north-4.myhuaweicloud.com "
+                                      "(ProxyError: [Errno 113] No route to host)")
