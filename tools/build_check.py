@@ -8,7 +8,10 @@ Steps, all in a temporary directory:
 3. ``ansible-galaxy collection install`` of the tarball into an empty collections path;
 4. with only that path configured, ``ansible-doc -l hwcloud.sms`` must list
    every module of the tarball (``sms_task`` at least) and
-   ``ansible-doc hwcloud.sms.<module>`` must render each of them.
+   ``ansible-doc hwcloud.sms.<module>`` must render each of them, and
+   ``ansible-doc -t role hwcloud.sms.<role>`` each role's entry points.
+
+The tarball and its MANIFEST.json must carry the version of galaxy.yml.
 
 Usage: python tools/build_check.py [--keep]
 """
@@ -16,7 +19,9 @@ Usage: python tools/build_check.py [--keep]
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -105,6 +110,9 @@ def build_check(workdir: Path) -> None:
         raise CheckFailed('expected one tarball in %s, found %d' % (dist, len(tarballs)))
     tarball = tarballs[0]
     log('built %s (%d bytes)' % (tarball.name, tarball.stat().st_size))
+    version = galaxy_version()
+    if tarball.name != '%s-%s-%s.tar.gz' % (NAMESPACE, NAME, version):
+        raise CheckFailed('the tarball %s does not carry the version %s of galaxy.yml' % (tarball.name, version))
 
     modules = check_members(tarball)
     missing = [name for name in REQUIRED_MODULES if name not in modules]
@@ -116,6 +124,10 @@ def build_check(workdir: Path) -> None:
     installed = collections / 'ansible_collections' / NAMESPACE / NAME
     if not (installed / 'MANIFEST.json').is_file():
         raise CheckFailed('the collection was not installed into %s' % installed)
+    manifest = json.loads((installed / 'MANIFEST.json').read_text(encoding='utf-8'))
+    if manifest['collection_info']['version'] != version:
+        raise CheckFailed('the installed MANIFEST.json says version %s, galaxy.yml %s'
+                          % (manifest['collection_info']['version'], version))
 
     listing = run([tool('ansible-doc'), '-t', 'module', '-l', '%s.%s' % (NAMESPACE, NAME)], env, workdir)
     listed = {line.split()[0] for line in listing.splitlines() if line.strip()}
@@ -129,7 +141,22 @@ def build_check(workdir: Path) -> None:
         if str(installed) not in text:
             raise CheckFailed('ansible-doc %s did not use the installed tarball in %s' % (fqcn, installed))
         log('ansible-doc %s: %d lines' % (fqcn, len(text.splitlines())))
-    log('OK: %s installs and documents %d module(s): %s' % (tarball.name, len(modules), ', '.join(modules)))
+    roles = sorted(path.parent.parent.name for path in installed.glob('roles/*/meta/argument_specs.yml'))
+    for role in roles:
+        fqcn = '%s.%s.%s' % (NAMESPACE, NAME, role)
+        text = run([tool('ansible-doc'), '-t', 'role', fqcn], env, workdir)
+        if 'ENTRY POINT' not in text or 'options' not in text.lower() or str(installed) not in text:
+            raise CheckFailed('ansible-doc -t role %s did not render the documentation:\n%s' % (fqcn, text))
+        log('ansible-doc -t role %s: %d lines' % (fqcn, len(text.splitlines())))
+    log('OK: %s installs and documents %d module(s): %s, and %d role(s): %s' % (
+        tarball.name, len(modules), ', '.join(modules), len(roles), ', '.join(roles)))
+
+
+def galaxy_version() -> str:
+    match = re.search(r'^version:\s*["\']?([^"\'\s]+)', (REPO_ROOT / 'galaxy.yml').read_text(encoding='utf-8'), flags=re.M)
+    if not match:
+        raise CheckFailed('galaxy.yml has no version')
+    return match.group(1)
 
 
 def main() -> int:
