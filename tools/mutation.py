@@ -205,7 +205,8 @@ def outcomes(session_dump):
             pending += result is None
             continue
         outcome = result['test_outcome']
-        if outcome == 'killed' and (result.get('output') or '').strip() == 'timeout':
+        if outcome == 'killed' and ((result.get('output') or '').strip() == 'timeout'
+                                    or 'mutation_select: timeout' in (result.get('output') or '')):
             outcome = 'timeout'
         if outcome == 'survived' and 'no test reaches the mutated lines' in (result.get('output') or ''):
             outcome = 'unreached'

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import resource
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +31,11 @@ MEMORY = 4 * 1024 ** 3  # a mutant that makes a loop grow without end fails with
 # their time waiting for pauses and timeouts) run in WORKERS processes when there are PARALLEL_FROM or more.
 QUICK = 0.3
 PARALLEL_FROM, WORKERS = 8, 4
+# A mutant that makes the tests hang would hold a worker for cosmic-ray's whole timeout: each group of tests gets
+# SLACK seconds plus STRETCH times what its tests took in the traced run (itself slower than a plain run), and is
+# stopped after that, which reports the mutant as stopped by the timeout (tools/mutation.py lists those apart).
+SLACK, STRETCH = 60.0, 4.0
+TIMED_OUT = 'mutation_select: timeout'
 PYTEST = ['-x', '-q', '-p', 'no:cacheprovider', '-p', 'no:randomly', '--hypothesis-seed=0']
 
 
@@ -85,8 +92,17 @@ def main():
         if not group:
             continue
         parallel = ['-n', str(WORKERS)] if group is slow and len(group) >= PARALLEL_FROM else []
-        returncode = subprocess.run([sys.executable, '-m', 'pytest'] + PYTEST + parallel + group, check=False,
-                                    preexec_fn=limit_memory).returncode
+        budget = SLACK + STRETCH * sum(durations.get(test, 0.0) for test in group) / (WORKERS if parallel else 1)
+        # its own session, so that the timeout stops the xdist workers too
+        process = subprocess.Popen([sys.executable, '-m', 'pytest'] + PYTEST + parallel + group, preexec_fn=limit_memory,
+                                   start_new_session=True)
+        try:
+            returncode = process.wait(timeout=budget)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            print('%s after %.0f s (%d tests)' % (TIMED_OUT, budget, len(group)), flush=True)
+            return 3
         if returncode:
             return returncode
     return 0
