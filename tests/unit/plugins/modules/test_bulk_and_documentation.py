@@ -117,6 +117,38 @@ def test_ten_tasks_among_ten_thousand_cost_the_documented_22_requests(emulator):
     assert len(emulator.tasks) == 9990
 
 
+def test_as_many_ids_as_the_account_has_pages_are_confirmed_each_on_its_own(emulator):
+    """800 tasks are 4 pages: 4 ids on the last page are found by reading the 4 pages, and their confirmation
+    follows the same rule (pages read on only while the pages left are fewer than the ids not seen yet): 4 pages
+    left are not fewer than 4 ids, so each id is read on its own."""
+    for number in range(796):
+        emulator.add_task(name="keep-%03d" % number)
+    ids = [emulator.add_task(name="wave-%d" % number)["id"] for number in range(4)]
+    result = run_task_ids(emulator, ids, check=False)
+    assert result["msg"] == "4 SMS tasks: 4 deleted"
+    assert [(entry["method"], entry["path"], entry["query"].get("offset")) for entry in emulator.journal] == (
+        [("GET", "/v3/tasks", str(offset)) for offset in (0, 200, 400, 600)] + [("POST", "/v3/tasks/delete", None)]
+        + [("GET", "/v3/tasks/%s" % task_id, None) for task_id in ids])
+
+
+def test_a_task_this_run_stopped_and_deleted_is_confirmed_gone_by_the_list_alone(emulator):
+    """Four ids in a one-page account: the confirmation reads the list, which alone confirms the deletions this
+    run saw accepted, the stopped task's included (README, task_ids)."""
+    idle = [emulator.add_task(name="idle-%d" % number)["id"] for number in range(3)]
+    busy = emulator.add_task(name="busy", source_state="replicate", connected=True, state="RUNNING")["id"]
+    out = io.StringIO()
+    args = dict(task_ids=idle + [busy], state="absent", force=True, endpoint=emulator.url, auth_token=TOKEN,
+                max_retries=0, wait_timeout=30)
+    with patch_module_args(args), contextlib.redirect_stdout(out):
+        with pytest.raises(SystemExit):
+            sms_task.main()
+    result = json.loads(out.getvalue())
+    assert [entry["result"] for entry in result["tasks"]] == ["deleted"] * 3 + ["stopped_and_deleted"], result
+    after_the_batch = [(entry["method"], entry["path"]) for entry in emulator.journal][-2:]
+    assert after_the_batch == [("POST", "/v3/tasks/delete"), ("GET", "/v3/tasks")]
+    assert not emulator.tasks
+
+
 def test_only_a_task_that_is_or_would_be_gone_names_what_it_leaves_behind(emulator):
     idle = emulator.add_task(name="idle")
     busy = emulator.add_task(name="busy", source_state="replicate", connected=True, state="RUNNING")
