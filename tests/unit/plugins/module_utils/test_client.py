@@ -17,6 +17,7 @@ import requests
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from tests.conftest import AK, PROJECT_ID, SK, TOKEN
+from tests.emulator.sms_emulator import Emulator
 
 
 def aksk_client(emu, **kwargs):
@@ -251,6 +252,11 @@ def test_redaction_covers_the_forms_a_secret_comes_back_in():
         assert redact("before %s after" % form) == "before ******** after", form
 
 
+def test_next_step_by_default_neither_absent_nor_reauthenticates():
+    assert sms.next_step(True, 0, 2, status=404) == sms.FAIL
+    assert sms.next_step(True, 0, 2, status=401) == sms.FAIL
+
+
 @pytest.mark.parametrize("idempotent, attempt, status, exc, absent, reauth, step", [
     (True, 0, 200, None, False, False, sms.DONE),
     (False, 0, 204, None, False, False, sms.DONE),
@@ -272,6 +278,12 @@ def test_redaction_covers_the_forms_a_secret_comes_back_in():
     (True, 0, 300, None, False, False, sms.FAIL),           # 3xx is not a success (redirects are not followed)
     (True, 3, 503, None, False, False, sms.FAIL),           # beyond max_retries: never more retries
     (False, 3, 429, None, False, False, sms.FAIL),
+    (True, 0, 199, None, False, False, sms.FAIL),           # not 2xx
+    (True, 1, None, requests.exceptions.ConnectionError("reset"), False, False, sms.RETRY),
+    (True, 2, None, requests.exceptions.ConnectionError("reset"), False, False, sms.FAIL),  # max_retries 2 reached
+    (True, 3, None, requests.exceptions.ConnectionError("reset"), False, False, sms.FAIL),
+    (True, 0, 400, None, False, True, sms.FAIL),            # a new token only after a 401
+    (True, 0, 403, None, False, True, sms.FAIL),
 ])
 def test_next_step_is_a_pure_decision(idempotent, attempt, status, exc, absent, reauth, step):
     assert sms.next_step(idempotent, attempt, 2, status=status, exc=exc, absent=absent,
@@ -311,6 +323,34 @@ def test_aksk_credentials_read_from_configuration_sign_the_request(emulator):
     headers = emulator.journal[0]["headers"]
     assert headers["authorization"].startswith("SDK-HMAC-SHA256 Access=%s," % AK)
     assert headers["x-project-id"] == PROJECT_ID and "x-auth-token" not in headers
+
+
+def configured(**fields):
+    """Credentials as a caller reads them from configuration: every string built at run time, none a literal."""
+    return sms.Credentials(**json.loads(json.dumps(fields)))
+
+
+def test_password_credentials_read_from_configuration_renew_the_token_once(emulator):
+    credentials = configured(kind="password", user_name="sms-operator", password="Pa55w0rd-example!",
+                             domain_name="example-domain")
+    client = sms.SmsClient(emulator.url, credentials, iam_url=emulator.url + "/v3", region="cn-north-4", max_retries=0)
+    assert client.get_task("missing") is None
+    emulator.tokens.clear()  # the token expires
+    assert client.get_task("missing") is None
+    assert [(entry["method"], entry["status"]) for entry in emulator.journal] == [
+        ("POST", 201), ("GET", 404), ("GET", 401), ("POST", 201), ("GET", 404)]
+
+
+def test_aksk_credentials_read_from_configuration_get_the_clock_hint():
+    """sms-api.md section 5: signatures are refused beyond 15 minutes of clock skew; the emulator runs 20 ahead."""
+    with Emulator(clock_skew=20 * 60) as emu:
+        client = sms.SmsClient(emu.url, configured(kind="aksk", access_key=AK, secret_key=SK), project_id=PROJECT_ID,
+                               max_retries=0)
+        with pytest.raises(sms.SmsApiError) as caught:
+            client.get_task("t-1")
+    assert "(HTTP 401" in caught.value.message()
+    assert caught.value.message().endswith(" minutes behind the gateway's, and signed requests are refused beyond 15 "
+                                           "minutes: check the system clock (NTP)")
 
 
 def test_a_refused_connection_names_the_operating_system_reason():
