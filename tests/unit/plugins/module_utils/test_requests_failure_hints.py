@@ -34,3 +34,39 @@ def test_a_gateway_404_says_it_is_no_proof_of_absence(emulator):
         "Failed to read SMS task t-1: APIGW.0101 The API does not exist (HTTP 404, request id %s). This 404 came from "
         "the API gateway or a proxy at 127.0.0.1:%d, not from SMS, so it says nothing about whether the resource "
         "exists: check endpoint, site and proxy settings" % (emulator.journal[0]["request_id"], emulator.port))
+
+
+@pytest.mark.parametrize("call, path, operation", [
+    (lambda client: client.get_task("t-1"), "/v3/tasks/t-1", "read SMS task t-1"),
+    (lambda client: client.delete_record(sms.TASKS, "t-1"), "/v3/tasks/t-1", "delete SMS task t-1"),
+    (lambda client: client.task_action("t-1", "stop"), "/v3/tasks/t-1/action", "stop SMS task t-1"),
+])
+def test_a_gateway_page_is_quoted_in_the_failure(emulator, call, path, operation):
+    """README: a gateway's HTML page fails cleanly, its text quoted without the markup."""
+    emulator.inject(path=path, status=502, html=True)
+    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    with pytest.raises(sms.SmsApiError) as caught:
+        call(client)
+    assert caught.value.message() == ("Failed to %s: the answer was not an SMS error body: 502 Bad Gateway 502 Bad Gateway "
+                                      "API Gateway (HTTP 502, request id %s)" % (operation, emulator.journal[0]["request_id"]))
+
+
+def test_the_service_saying_a_task_is_missing_fails_an_action(emulator):
+    """Only reads and deletions may find a task absent: an action on a task SMS does not know fails with its 404."""
+    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    with pytest.raises(sms.SmsApiError) as caught:
+        client.task_action("t-1", "stop")
+    assert caught.value.status == 404 and caught.value.error_code == "SMS.1801"
+    assert caught.value.message().startswith("Failed to stop SMS task t-1: SMS.1801 The task does not exist. (HTTP 404, ")
+
+
+@pytest.mark.parametrize("method", ["request", "call"])
+def test_the_service_404_is_a_failure_unless_the_caller_allows_it(emulator, method):
+    """SmsClient.request and SmsClient.call: None for SMS's own 404 only with ``missing_ok``."""
+    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    send = getattr(client, method)
+    with pytest.raises(sms.SmsApiError) as caught:
+        send("GET", ["v3", "tasks", "t-1"], operation="read SMS task t-1")
+    assert caught.value.status == 404 and caught.value.error_code == "SMS.1801"
+    allowed = send("GET", ["v3", "tasks", "t-1"], operation="read SMS task t-1", missing_ok=True)
+    assert allowed is None if method == "request" else allowed == (None, False)
