@@ -70,3 +70,28 @@ def test_the_service_404_is_a_failure_unless_the_caller_allows_it(emulator, meth
     assert caught.value.status == 404 and caught.value.error_code == "SMS.1801"
     allowed = send("GET", ["v3", "tasks", "t-1"], operation="read SMS task t-1", missing_ok=True)
     assert allowed is None if method == "request" else allowed == (None, False)
+
+
+def password_client(emu, **kwargs):
+    credentials = sms.Credentials("password", user_name="sms-operator", password="Pa55w0rd-example!",
+                                  domain_name="example-domain")
+    return sms.SmsClient(emu.url, credentials, iam_url=emu.url + "/v3", region="cn-north-4",
+                         sleep=lambda seconds: None, **kwargs)
+
+
+def test_an_iam_failure_never_quotes_its_body(emulator):
+    """SmsClient.call: an IAM error may echo the password, so the body of a failed token request is not shown."""
+    emulator.inject(method="POST", path="/v3/auth/tokens", status=400,
+                    raw=b"<html><body>bad request: user sms-operator, secret Pa55w0rd-example</body></html>")
+    with pytest.raises(sms.SmsApiError) as caught:
+        password_client(emulator, max_retries=0).get_task("t-1")
+    assert caught.value.message() == ("Failed to obtain an IAM token for user sms-operator: the answer was not an SMS "
+                                      "error body: (body not shown) (HTTP 400, request id %s)"
+                                      % emulator.journal[0]["request_id"])
+
+
+def test_the_token_request_is_retried_after_a_gateway_error(emulator):
+    """The max_retries option: reads, deletions and IAM token requests are retried after a gateway error."""
+    emulator.inject(method="POST", path="/v3/auth/tokens", status=503, body={"error_code": "APIGW.0503", "error_msg": "busy"})
+    assert password_client(emulator, max_retries=1).get_task("t-1") is None
+    assert [(entry["method"], entry["status"]) for entry in emulator.journal] == [("POST", 503), ("POST", 201), ("GET", 404)]
