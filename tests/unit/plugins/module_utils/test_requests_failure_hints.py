@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
-from tests.conftest import TOKEN
+from tests.conftest import AK, PROJECT_ID, SK, TOKEN
 
 
 @pytest.mark.parametrize("status, code", [(400, "APIGW.0201"), (401, "APIGW.0301"), (403, "APIGW.0302"),
@@ -95,3 +95,16 @@ def test_the_token_request_is_retried_after_a_gateway_error(emulator):
     emulator.inject(method="POST", path="/v3/auth/tokens", status=503, body={"error_code": "APIGW.0503", "error_msg": "busy"})
     assert password_client(emulator, max_retries=1).get_task("t-1") is None
     assert [(entry["method"], entry["status"]) for entry in emulator.journal] == [("POST", 503), ("POST", 201), ("GET", 404)]
+
+
+def test_once_sms_answered_an_aksk_401_says_nothing_of_the_site(emulator):
+    """The site option: a 401 or 403 names the guessed site only on the first SMS request (once SMS answered, the
+    site is right); the clocks agree here, so there is no clock hint either."""
+    client = sms.SmsClient(emulator.url, sms.Credentials("aksk", access_key=AK, secret_key=SK), project_id=PROJECT_ID,
+                           max_retries=0, site_note="The SMS endpoint was chosen for a guessed site")
+    assert client.list_tasks() == []
+    emulator.inject(method="GET", path="/v3/tasks/t-1", status=401, body={"error_code": "APIGW.0301", "error_msg": "refused"})
+    with pytest.raises(sms.SmsApiError) as caught:
+        client.get_task("t-1")
+    assert caught.value.message() == "Failed to read SMS task t-1: APIGW.0301 refused (HTTP 401, request id %s)" % (
+        emulator.journal[1]["request_id"])
