@@ -1,32 +1,37 @@
 # -*- coding: utf-8 -*-
 # Copyright: hwcloud.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""An answer that breaks off while its body is read: a body that stops arriving, or a connection closed before
-the body announced by Content-Length has arrived. README "Errors, retries": a connection failure fails cleanly
-(never with a traceback), reads are retried after network failures at most ``max_retries`` times, and an answer
-must arrive within ``timeout`` seconds."""
+"""An answer that breaks off while its body is read: a body that stops arriving, a connection closed before the
+body announced by Content-Length has arrived, a body larger than the client reads. README "Errors, retries": a
+connection failure fails cleanly (never with a traceback), reads are retried after network failures at most
+``max_retries`` times, an answer must arrive within ``timeout`` seconds and at most 16 MiB of it is read."""
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from tests.conftest import TOKEN
 
-HEAD = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\nX-Request-Id: rid-1\r\n\r\n"
-        b'{"id": "t-1", "name": ')
+MIB = 2 ** 20
 
 
 class BrokenServer:
-    """A server that answers every request with the head of an answer and a part of its body, then waits
-    ``stall`` seconds (sending nothing more) and closes the connection; it counts the requests."""
+    """A server that answers every request with the head of an answer announcing ``length`` bytes, then sends
+    ``sent`` bytes of the body, then waits ``stall`` seconds for the client to close the connection, sending
+    nothing more, and closes it. It counts the requests, and the connections the client closed."""
 
-    def __init__(self, stall):
+    def __init__(self, length=200, sent=20, stall=0.0):
+        self.head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\nX-Request-Id: rid-1\r\n"
+                     "\r\n" % length).encode("ascii")
+        self.body = (b'{"id": "t-1", "name": ' + b" " * sent)[:sent]
         self.stall = stall
         self.requests = 0
+        self.closed_by_client = 0
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(8)
@@ -44,8 +49,8 @@ class BrokenServer:
                 continue
             except OSError:
                 return
-            connection.settimeout(5)
             with connection:
+                connection.settimeout(5)
                 received = b""
                 while b"\r\n\r\n" not in received:
                     data = connection.recv(65536)
@@ -53,27 +58,46 @@ class BrokenServer:
                         break
                     received += data
                 self.requests += 1
-                connection.sendall(HEAD)
-                self.stopped.wait(self.stall)
+                self.answer(connection)
+
+    def answer(self, connection):
+        try:
+            connection.sendall(self.head + self.body)
+            if self.stall:
+                connection.settimeout(self.stall)
+                self.closed_by_client += connection.recv(1) == b""
+        except socket.timeout:
+            pass
+        except OSError:  # reset or broken pipe: the client closed the connection while the body was sent
+            self.closed_by_client += 1
+
+    def wait_for_close(self, seconds=2.0):
+        deadline = time.monotonic() + seconds
+        while not self.closed_by_client and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.closed_by_client
 
     def close(self):
         self.stopped.set()
-        self.thread.join(5)
+        self.thread.join(10)
         self.listener.close()
 
 
 @pytest.fixture
 def broken_server(request):
-    server = BrokenServer(request.param)
+    server = BrokenServer(**request.param)
     yield server
     server.close()
 
 
-@pytest.mark.parametrize("broken_server", [0], indirect=True)
+def token_client(server, **kwargs):
+    return sms.SmsClient("http://127.0.0.1:%d" % server.port, sms.Credentials("token", auth_token=TOKEN), **kwargs)
+
+
+@pytest.mark.parametrize("broken_server", [{}], indirect=True)
 def test_a_connection_closed_before_the_body_ends_is_a_connection_failure_retried(broken_server):
     pauses = []
-    client = sms.SmsClient("http://127.0.0.1:%d" % broken_server.port, sms.Credentials("token", auth_token=TOKEN),
-                           timeout=5, max_retries=2, sleep=pauses.append)
+    client = token_client(broken_server, timeout=5, max_retries=2, sleep=pauses.append)
     with pytest.raises(sms.SmsApiError) as caught:
         client.get_task("t-1")
     assert caught.value.message() == ("Failed to read SMS task t-1: could not connect to 127.0.0.1:%d (ConnectionError) "
@@ -82,12 +106,21 @@ def test_a_connection_closed_before_the_body_ends_is_a_connection_failure_retrie
     assert broken_server.requests == 3 and len(pauses) == 2
 
 
-@pytest.mark.parametrize("broken_server", [3], indirect=True)
+@pytest.mark.parametrize("broken_server", [{"stall": 3}], indirect=True)
 def test_a_body_that_stops_arriving_is_given_up_after_the_timeout(broken_server):
-    client = sms.SmsClient("http://127.0.0.1:%d" % broken_server.port, sms.Credentials("token", auth_token=TOKEN),
-                           timeout=1, max_retries=0)
     with pytest.raises(sms.SmsApiError) as caught:
-        client.get_task("t-1")
+        token_client(broken_server, timeout=1, max_retries=0).get_task("t-1")
     assert caught.value.message() == ("Failed to read SMS task t-1: no answer from 127.0.0.1:%d within 1 seconds "
                                       "(ReadTimeout); raise timeout if the service is slow" % broken_server.port)
     assert broken_server.requests == 1
+    assert broken_server.wait_for_close() == 1
+
+
+@pytest.mark.parametrize("broken_server", [{"length": 20 * MIB, "sent": 17 * MIB, "stall": 5}], indirect=True)
+def test_an_answer_too_large_is_not_read_on_and_its_connection_is_closed(broken_server):
+    with pytest.raises(sms.SmsApiError) as caught:
+        token_client(broken_server, timeout=5, max_retries=0).get_task("t-1")
+    assert caught.value.message() == ("Failed to read SMS task t-1: the answer was larger than 16 MiB from 127.0.0.1:%d: "
+                                      "stopped reading" % broken_server.port)
+    # the client stopped reading: the connection is closed at once, not left open while the error lives on
+    assert broken_server.wait_for_close() == 1
