@@ -35,3 +35,16 @@ def test_record_pages_tell_a_caller_that_stops_early_when_the_list_shifted(emula
     client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
     pages = [(len(items), count, steady) for items, count, steady in client.record_pages(sms.TASKS)]
     assert pages == [(200, 450, True), (200, 450, False), (50, 450, False)]
+
+
+def test_no_page_is_asked_for_past_the_count(emulator):
+    """record_pages reads while the offset is below the count: a page holding more records than the count said
+    (a task created while the page was built) ends the list, and no page past the count is asked for."""
+    page = {"count": 250, "tasks": [{"id": "t-%03d" % number} for number in range(200, 260)]}
+    emulator.inject(method="GET", path="/v3/tasks", after=1, raw=json.dumps(page).encode("utf-8"))
+    first = [emulator.add_task(name="task-%03d" % number)["id"] for number in range(200)]
+    for number in range(50):
+        emulator.add_task(name="later-%03d" % number)
+    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    assert [task["id"] for task in client.list_tasks()] == first + ["t-%03d" % number for number in range(200, 260)]
+    assert [entry["query"]["offset"] for entry in emulator.journal] == ["0", "200"]
