@@ -81,16 +81,22 @@ def test_the_bulk_message_counts_each_result(emulator):
     assert result["msg"] == "3 SMS tasks: 1 absent, 2 deleted"
 
 
-def test_the_last_unseen_task_is_read_on_its_own_rather_than_with_a_partial_page(emulator):
-    """250 tasks: the first page shows three of the four wanted; one page (of 50) is left for one unseen id, so
-    the rule of the documentation (read on only while the pages left are fewer than the ids unseen) reads it on its
-    own."""
-    ids = [emulator.add_task(name="t-%03d" % number)["id"] for number in range(250)]
-    wanted = [ids[0], ids[1], ids[2], ids[230]]
+@pytest.mark.parametrize("tasks, positions", [
+    # 250 tasks: the first page shows three of the four wanted; one page (of 50) is left for one unseen id
+    (250, [0, 1, 2, 230]),
+    # 401 tasks: the first page shows two of the four; 201 tasks, two pages, are left for two unseen ids
+    (401, [0, 1, 399, 400]),
+])
+def test_the_unseen_tasks_are_read_on_their_own_when_the_pages_left_are_not_fewer(emulator, tasks, positions):
+    """The rule of the documentation: pages are read on only while the pages left are fewer than the ids not seen
+    yet; here they are not, after the first page, so the unseen ids are read on their own."""
+    ids = [emulator.add_task(name="t-%03d" % number)["id"] for number in range(tasks)]
+    wanted = [ids[position] for position in positions]
     result = run_task_ids(emulator, wanted, check=True)
     assert [entry["result"] for entry in result["tasks"]] == ["would_delete"] * 4
     assert [(entry["method"], entry["path"], entry["query"].get("offset")) for entry in emulator.journal] == [
-        ("GET", "/v3/tasks", "0"), ("GET", "/v3/tasks/%s" % ids[230], None)]
+        ("GET", "/v3/tasks", "0")] + [("GET", "/v3/tasks/%s" % ids[position], None) for position in positions
+                                      if position >= 200]  # beyond the first page of 200
 
 
 def test_three_tasks_are_read_and_confirmed_one_by_one(emulator):
