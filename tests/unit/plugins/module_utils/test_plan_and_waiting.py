@@ -54,6 +54,19 @@ def test_the_plan_for_a_task(read, force, action):
     assert (decided.reason is not None) is (action in ("refused", "stop_then_delete"))
 
 
+# the twenty source states of sms-api.md section 3
+SOURCE_STATES = ("unavailable", "waiting", "initialize", "replicate", "syncing", "stopping", "stopped", "skipping",
+                 "deleting", "clearing", "cleared", "clearfailed", "premigready", "premiged", "premigfailed", "premiging",
+                 "cloning", "cutovering", "finished", "error")
+
+
+@pytest.mark.parametrize("source_state", SOURCE_STATES + ("Stopping", "Syncing", None))
+def test_only_a_source_already_stopping_is_sent_no_second_stop(source_state):
+    """A stop is under way only when the source server is in state stopping (compared without case)."""
+    read = task(state="RUNNING", source_state=source_state)
+    assert task_rules.stop_under_way(read) is (source_state in ("stopping", "Stopping"))
+
+
 @pytest.mark.parametrize("status, code, busy, refusal", [
     (400, "SMS.2015", False, True),
     (400, "SMS.0205", True, True),
