@@ -105,6 +105,19 @@ def test_a_file_that_cannot_be_used_is_refused_naming_the_key_never_the_value(tm
     assert SECRET not in problem and "12345" not in problem and "Pa55" not in problem
 
 
+@pytest.mark.parametrize("size, read", [(1024 * 1024 - 1, True), (1024 * 1024, True), (1024 * 1024 + 1, False)])
+def test_a_file_of_up_to_one_mebibyte_is_read_whole(tmp_path, size, read):
+    """The file is read up to 1 MiB: an object that closes within it is used; one that closes after it is not."""
+    opening = b'{"auth_token": "token-1"'
+    path = write(tmp_path, opening + b" " * (size - len(opening) - 1) + b"}")
+    assert os.path.getsize(path) == size
+    if read:
+        assert read_credentials_file(path) == ({"auth_token": "token-1"}, None, [])
+    else:
+        assert read_credentials_file(path) == (
+            None, "credentials_file %s could not be read as a JSON object: JSONDecodeError" % path, [])
+
+
 def test_a_missing_file_is_refused(tmp_path):
     path = str(tmp_path / "nowhere.json")
     assert read_credentials_file(path) == (
