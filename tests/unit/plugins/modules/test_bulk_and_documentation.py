@@ -155,6 +155,19 @@ def test_a_task_this_run_stopped_and_deleted_is_confirmed_gone_by_the_list_alone
     assert not emulator.tasks
 
 
+def test_a_task_this_run_deleted_missing_from_the_whole_list_needs_no_read_of_its_own(emulator):
+    """Four ids in a one-page account: one is gone at once, three are still listed while the service deletes them.
+    Each confirmation round reads the list to its end; the list alone confirms the deletion this run saw accepted
+    (README, task_ids), so no task is read on its own."""
+    quick = emulator.add_task(name="quick")["id"]
+    slow = [emulator.add_task(name="slow-%d" % number, deleting_polls=1)["id"] for number in range(3)]
+    result = run_task_ids(emulator, [quick] + slow, check=False)
+    assert result["msg"] == "4 SMS tasks: 4 deleted"
+    assert [(entry["method"], entry["path"]) for entry in emulator.journal] == [
+        ("GET", "/v3/tasks"), ("POST", "/v3/tasks/delete"), ("GET", "/v3/tasks"), ("GET", "/v3/tasks")]
+    assert not emulator.tasks
+
+
 def test_only_a_task_that_is_or_would_be_gone_names_what_it_leaves_behind(emulator):
     idle = emulator.add_task(name="idle")
     busy = emulator.add_task(name="busy", source_state="replicate", connected=True, state="RUNNING")
