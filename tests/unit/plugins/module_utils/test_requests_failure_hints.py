@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from tests.conftest import AK, PROJECT_ID, SK, TOKEN
+from tests.emulator.sms_emulator import Emulator
 
 
 @pytest.mark.parametrize("status, code", [(400, "APIGW.0201"), (401, "APIGW.0301"), (403, "APIGW.0302"),
@@ -37,9 +38,9 @@ def test_a_gateway_404_says_it_is_no_proof_of_absence(emulator):
 
 
 @pytest.mark.parametrize("call, path, operation", [
-    (lambda client: client.get_task("t-1"), "/v3/tasks/t-1", "read SMS task t-1"),
-    (lambda client: client.delete_record(sms.TASKS, "t-1"), "/v3/tasks/t-1", "delete SMS task t-1"),
-    (lambda client: client.task_action("t-1", "stop"), "/v3/tasks/t-1/action", "stop SMS task t-1"),
+    pytest.param(lambda client: client.get_task("t-1"), "/v3/tasks/t-1", "read SMS task t-1", id="read"),
+    pytest.param(lambda client: client.delete_record(sms.TASKS, "t-1"), "/v3/tasks/t-1", "delete SMS task t-1", id="delete"),
+    pytest.param(lambda client: client.task_action("t-1", "stop"), "/v3/tasks/t-1/action", "stop SMS task t-1", id="action"),
 ])
 def test_a_gateway_page_is_quoted_in_the_failure(emulator, call, path, operation):
     """README: a gateway's HTML page fails cleanly, its text quoted without the markup."""
@@ -108,3 +109,17 @@ def test_once_sms_answered_an_aksk_401_says_nothing_of_the_site(emulator):
         client.get_task("t-1")
     assert caught.value.message() == "Failed to read SMS task t-1: APIGW.0301 refused (HTTP 401, request id %s)" % (
         emulator.journal[1]["request_id"])
+
+
+@pytest.mark.parametrize("status, code", [(400, "SMS.2015"), (403, "SMS.9004"), (500, "SMS.2007")])
+def test_only_a_401_of_a_signed_request_gets_the_clock_hint(status, code):
+    """sms-api.md section 5: a signature is refused beyond 15 minutes of clock skew, with a 401; another failure
+    says nothing of the clock, however far the clocks are apart (the emulator's runs 20 minutes ahead)."""
+    with Emulator(clock_skew=20 * 60) as emu:
+        emu.inject(method="GET", path="/v3/tasks/t-1", status=status, body={"error_code": code, "error_msg": "refused"})
+        client = sms.SmsClient(emu.url, sms.Credentials("aksk", access_key=AK, secret_key=SK), project_id=PROJECT_ID,
+                               max_retries=0)
+        with pytest.raises(sms.SmsApiError) as caught:
+            client.get_task("t-1")
+        assert caught.value.message() == "Failed to read SMS task t-1: %s refused (HTTP %d, request id %s)" % (
+            code, status, emu.journal[0]["request_id"])
