@@ -427,3 +427,16 @@ def test_a_gzip_encoded_answer_is_decoded_with_any_urllib3(emulator, older_urlli
     if older_urllib3:
         client.session.mount("http://", OlderUrllib3Adapter())
     assert client.get_task("t-1")["name"] == "compressed"
+
+
+def test_a_list_whose_first_page_counts_more_than_any_float_still_stops_after_500_pages(emulator):
+    """README: a listing never reads more than 500 pages, whatever count the first page states (JSON numbers have
+    no limit: this one has 401 digits)."""
+    count = 10 ** 400
+    emulator.inject(method="GET", path="/v3/tasks", endless_count=count, endless_page=1, times=1000)
+    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    with pytest.raises(sms.SmsApiError) as caught:
+        client.list_tasks()
+    assert caught.value.message() == ("Failed to list SMS tasks: the list did not end after 500 pages although its first "
+                                      "page counted %d tasks (at most 500 pages are read): stopped reading" % count)
+    assert len(emulator.journal) == 501
