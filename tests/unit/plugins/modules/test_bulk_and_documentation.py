@@ -20,6 +20,7 @@ from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server, s
 from tests.conftest import TOKEN
 from tests.module_args import patch_module_args
 
+REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then delete it."
 MODULES = (sms_task, sms_task_info, sms_source_server, sms_source_server_info)
 
 
@@ -176,6 +177,20 @@ def test_only_a_task_that_is_or_would_be_gone_names_what_it_leaves_behind(emulat
     assert (deleted["result"], refused["result"], absent["result"]) == ("deleted", "refused", "absent")
     assert deleted["left_behind"]["target_server_vm_id"] == idle["target_server"]["vm_id"]
     assert "left_behind" not in refused and "left_behind" not in absent
+
+
+def test_only_a_refusal_is_told_how_to_get_past_it(emulator):
+    """The service's refusal of a busy task fails it with the hint of sms_task (README: "its code and a hint");
+    another failure, a permission refused (403 SMS.9004), is no matter of stopping the task and gets no hint."""
+    busy = emulator.add_task(name="busy", source_state="replicate", connected=True, state="RUNNING")
+    locked = emulator.add_task(name="locked", source_state="replicate", connected=True, state="RUNNING")
+    emulator.inject_forbidden(method="DELETE", path="/v3/tasks/%s" % locked["id"])
+    result = run_task_ids(emulator, [busy["id"], locked["id"]], check=False)
+    assert result["failed"] is True
+    refused, failed = result["tasks"]
+    assert (refused["result"], failed["result"]) == ("refused", "failed")
+    assert refused["msg"].endswith(". " + REFUSAL_HINT), refused["msg"]
+    assert "SMS.9004" in failed["msg"] and "force" not in failed["msg"], failed["msg"]
 
 
 def test_no_secret_given_as_an_option_comes_back_in_the_result(emulator):

@@ -243,6 +243,8 @@ def test_every_filter_is_sent_and_the_name_compared_exactly(emulator):
                         migproject="mp-1", enterprise_project_id="ep-1")
     emulator.add_source("src-3", name="web-01", state="finished", ip="198.51.100.8", migration_cycle="cutovered",
                         migproject="mp-1", enterprise_project_id="ep-1")
+    emulator.add_source("src-4", name="WEB-01", state="finished", ip="198.51.100.7", migration_cycle="cutovered",
+                        migproject="mp-1", enterprise_project_id="ep-1")
     filters = {"name": "web-01", "state": "finished", "ip": "198.51.100.7", "migration_cycle": "cutovered",
                "migproject": "mp-1", "enterprise_project_id": "ep-1"}
     result = run(sms_source_server_info, emulator, **filters)

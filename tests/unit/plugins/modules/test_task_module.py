@@ -88,14 +88,15 @@ def test_a_name_no_task_has_exactly_is_already_absent(emulator):
 
 
 def test_a_name_is_listed_then_its_task_read_and_deleted(emulator):
-    emulator.add_task(name="web-01-old")
+    emulator.add_task(name="web-01-old")  # the service's name filter matches these too; the exact comparison does not
+    emulator.add_task(name="WEB-01")
     task = emulator.add_task(name="web-01")
     result = run(emulator, name="web-01")
     assert not result.get("failed"), result["msg"]
     assert result["changed"] is True
     assert result["msg"] == "SMS task %s (web-01) deleted" % task["id"]
     assert result["task"]["id"] == task["id"]
-    assert task["id"] not in emulator.tasks and len(emulator.tasks) == 1
+    assert task["id"] not in emulator.tasks and len(emulator.tasks) == 2
     # list items lack "connected": the task is read on its own before the decision
     assert sent(emulator) == [("GET", "/v3/tasks", "web-01"), ("GET", "/v3/tasks/" + task["id"]),
                               ("DELETE", "/v3/tasks/" + task["id"]), ("GET", "/v3/tasks/" + task["id"])]
