@@ -234,11 +234,12 @@ def token_client(emu):
     return SmsClient(emu.url, Credentials("token", auth_token=TOKEN), max_retries=0, sleep=lambda seconds: None)
 
 
-def test_an_answer_about_another_task_is_refused(emulator):
-    emulator.inject(method="GET", path="/v3/tasks/t-1", raw=json.dumps({"id": "t-2", "name": "other"}).encode("utf-8"))
-    error = failure(lambda: token_client(emulator).get_task("t-1"))
-    assert error.message().startswith("Failed to read SMS task t-1: the answer describes task 't-2', not the one asked "
-                                      "for (HTTP 200")
+@pytest.mark.parametrize("asked, described", [("t-1", "t-2"), ("t-2", "t-1"), ("t-1", "T-1"), ("t-1", "t-1 ")])
+def test_an_answer_about_another_task_is_refused(emulator, asked, described):
+    emulator.inject(method="GET", path="/v3/tasks/" + asked, raw=json.dumps({"id": described, "name": "other"}).encode("utf-8"))
+    error = failure(lambda: token_client(emulator).get_task(asked))
+    assert error.message().startswith("Failed to read SMS task %s: the answer describes task %r, not the one asked "
+                                      "for (HTTP 200" % (asked, described))
 
 
 @pytest.mark.parametrize("page", [
