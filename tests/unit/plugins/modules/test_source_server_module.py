@@ -200,6 +200,19 @@ def test_a_failure_while_reading_reports_nothing_changed(emulator):
     assert result["changed"] is False
     assert result["error"]["error_code"] == "SMS.2007"
     assert "SMS.2007 Backend exception (HTTP 500" in result["msg"]
+    # RETURN: one entry per requested record; not_attempted, the run failed before its turn
+    assert result["source_servers"] == [{"id": SOURCE_ID, "result": "not_attempted"}]
+
+
+def test_a_failure_while_listing_by_name_reports_no_record(emulator):
+    record(emulator, SOURCE_ID, "web-01")
+    emulator.inject(method="GET", path="/v3/sources", status=500,
+                    body={"error_code": "SMS.2007", "error_msg": "Backend exception"})
+    result = run(emulator, name="web-01")
+    assert result["failed"] is True
+    assert (result["changed"], result["source_servers"]) == (False, [])
+    assert result["error"]["error_code"] == "SMS.2007"
+    assert SOURCE_ID in emulator.sources
 
 
 # ---- force: a busy record's tasks removed first ------------------------------------------------------------------
