@@ -280,6 +280,13 @@ def test_the_endpoints_chosen(credentials, given, endpoint, auth_url):
     (TOKEN_CREDENTIALS, dict(region="cn-north-4", cloud="user@evil.example"), "cloud must be a domain name"),
     (TOKEN_CREDENTIALS, dict(region="cn-north-4", site="europe"), "site must be one of china, international, got 'europe'"),
     (TOKEN_CREDENTIALS, dict(region="cn-north-4", site="China"), "site must be one of china, international, got 'China'"),
+    # a long refused value is quoted in its first 100 characters only, closed by its quote
+    (TOKEN_CREDENTIALS, dict(region="A" * 300), "region must be a region id such as cn-north-4 (lower-case letters, digits and "
+                                                "dashes), got '" + "A" * 100 + "'"),
+    (TOKEN_CREDENTIALS, dict(region="cn-north-4", cloud="x" * 300),
+     "cloud must be a domain name such as myhuaweicloud.com, got '" + "x" * 100 + "'"),
+    (TOKEN_CREDENTIALS, dict(region="cn-north-4", site="y" * 300),
+     "site must be one of china, international, got '" + "y" * 100 + "'"),
     # a domain name long enough to make the SMS host name impossible (more than 253 characters)
     (TOKEN_CREDENTIALS, dict(region="cn-north-4", cloud=LONG_DOMAIN), "refused to build an endpoint for the host"),
     (TOKEN_CREDENTIALS, dict(), "no SMS endpoint: set region (env HW_REGION_NAME) or endpoint (env HW_SMS_ENDPOINT)"),
@@ -316,6 +323,8 @@ def test_plain_http_accepted_with_allow_http_warns_for_each_url():
 @pytest.mark.parametrize("value, allow_http, problem, warning", [
     ("https://sms.example.com", False, None, None),
     ("https://sms.example.com:8443/prefix", False, None, None),
+    ("https://sms.example.com:1", False, None, None),  # TCP ports are 1 to 65535
+    ("https://sms.example.com:65535", False, None, None),
     ("http://127.0.0.1:8080", False, None, None),
     ("http://127.10.0.1", False, None, None),
     ("http://[::1]:8080", False, None, None),
