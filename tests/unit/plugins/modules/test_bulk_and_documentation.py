@@ -55,9 +55,10 @@ def test_the_connection_defaults_are_the_documented_ones():
         assert CONNECTION_ARGUMENT_SPEC[name].get("default") == doc.get("default"), name
 
 
-def run_task_ids(emu, ids, check):
+def run_task_ids(emu, ids, check, **more):
     out = io.StringIO()
-    args = dict(task_ids=ids, state="absent", endpoint=emu.url, auth_token=TOKEN, max_retries=0, _ansible_check_mode=check)
+    args = dict(more, task_ids=ids, state="absent", endpoint=emu.url, auth_token=TOKEN, max_retries=0,
+                _ansible_check_mode=check)
     with patch_module_args(args), contextlib.redirect_stdout(out):
         with pytest.raises(SystemExit):
             sms_task.main()
@@ -191,6 +192,30 @@ def test_only_a_refusal_is_told_how_to_get_past_it(emulator):
     assert (refused["result"], failed["result"]) == ("refused", "failed")
     assert refused["msg"].endswith(". " + REFUSAL_HINT), refused["msg"]
     assert "SMS.9004" in failed["msg"] and "force" not in failed["msg"], failed["msg"]
+
+
+@pytest.mark.parametrize("status, outcome, changed", [
+    # an answer of the service, a refusal: the batch deleted nothing, so a task gone since vanished on its own
+    (400, "vanished", False),
+    (499, "vanished", False),
+    # a server error: what the batch carried out is unknown, so a task gone since was deleted by it
+    (500, "deleted", True),
+    (503, "deleted", True),
+])
+def test_a_task_gone_after_a_failed_batch_was_deleted_by_it_only_after_a_server_error(emulator, status, outcome, changed):
+    """A refused batch falls back to one DELETE per task (README); when that DELETE meets SMS's 404, a refusal
+    (4xx) means the task vanished, while after a server error (5xx) the batch itself may have deleted it, as a
+    DELETE whose answer was lost is counted as deleted."""
+    task = emulator.add_task(name="web-01")
+    emulator.inject(method="POST", path="/v3/tasks/delete", status=status,
+                    body={"error_code": "SMS.2007" if status >= 500 else "SMS.2015", "error_msg": "batch not done"})
+    emulator.inject(method="DELETE", path="/v3/tasks/%s" % task["id"], status=404,
+                    body={"error_code": "SMS.1801", "error_msg": "The task does not exist."})
+    result = run_task_ids(emulator, [task["id"]], check=False, wait=False)
+    assert not result.get("failed"), result["msg"]
+    assert ([entry["result"] for entry in result["tasks"]], result["changed"]) == ([outcome], changed)
+    assert [(entry["method"], entry["path"]) for entry in emulator.journal] == [
+        ("GET", "/v3/tasks/%s" % task["id"]), ("POST", "/v3/tasks/delete"), ("DELETE", "/v3/tasks/%s" % task["id"])]
 
 
 def test_no_secret_given_as_an_option_comes_back_in_the_result(emulator):
