@@ -434,3 +434,27 @@ def test_a_token_quoted_json_escaped_in_an_answer_is_masked_whole(emulator):
     error = failure(lambda: client.get_task("t-1"))
     assert error.message().startswith('Failed to read SMS task t-1: the answer was not an SMS error body: {"detail": '
                                       '"the token ******** is refused"} (HTTP 400'), error.message()
+
+
+def test_an_error_built_from_an_answer_quotes_a_body_without_error_fields_unless_told_not_to(emulator):
+    """sms-api.md section 5: a body that is not JSON is kept as its raw text; ``quote_body=False`` (for IAM, whose
+    errors may echo the password) keeps it out of the message."""
+    emulator.inject(method="GET", path="/v3/tasks/t-1", status=502, raw=b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+                    times=2)
+    answer = requests.get(emulator.url + "/v3/tasks/t-1", timeout=10)
+    assert SmsApiError.from_response("read SMS task t-1", answer).message().startswith(
+        "Failed to read SMS task t-1: the answer was not an SMS error body: 502 Bad Gateway (HTTP 502, request id ")
+    answer = requests.get(emulator.url + "/v3/tasks/t-1", timeout=10)
+    assert SmsApiError.from_response("read SMS task t-1", answer, quote_body=False).message().startswith(
+        "Failed to read SMS task t-1: the answer was not an SMS error body: (body not shown) (HTTP 502, request id ")
+
+
+def test_a_long_error_message_and_request_id_are_named_whole(emulator):
+    """README "Errors, retries": the message names the service's error_code and error_msg and the request id."""
+    code, text, request_id = "SMS." + "7" * 96, "The task is in progress. " * 40, "r" * 100
+    assert (len(code), len(text), len(request_id)) == (100, 1000, 100)
+    emulator.inject(method="GET", path="/v3/tasks/t-1", status=400, body={"error_code": code, "error_msg": text})
+    error = failure(lambda: token_client(emulator).get_task("t-1"))
+    assert error.message().startswith("Failed to read SMS task t-1: %s %s (HTTP 400, request id " % (code, text))
+    error = SmsApiError("read SMS task t-1", status=400, request_id=request_id, error_code=code, error_msg=text)
+    assert error.message() == "Failed to read SMS task t-1: %s %s (HTTP 400, request id %s)" % (code, text, request_id)
