@@ -12,7 +12,7 @@ import json
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
-from tests.conftest import AK, SK
+from tests.conftest import AK, PROJECT_ID, SK
 
 WANTED = "11111111111111111111111111111111"
 
@@ -31,3 +31,17 @@ def test_only_the_project_of_exactly_that_name_is_used(emulator, project_name, s
     assert lookup["path"] == "/v3/projects" and lookup["query"] == {"name": scope}
     assert call["path"] == "/v3/tasks/t-1" and call["headers"]["x-project-id"] == WANTED
     assert "x-project-id" not in lookup["headers"]
+
+
+def test_a_request_to_the_sms_endpoint_named_as_base_carries_the_project_id(emulator):
+    """SmsClient.request: the SMS endpoint given as ``base`` (a URL built by the caller) is still the SMS endpoint, so
+    a signed request to it carries the project id; a request to another base (IAM) does not."""
+    task = emulator.add_task(name="web-01")
+    client = sms.SmsClient(emulator.url, sms.Credentials("aksk", access_key=AK, secret_key=SK), project_id=PROJECT_ID,
+                           max_retries=0)
+    base = "http://127.0.0.1:%d" % emulator.port
+    answer = client.request("GET", ["v3", "tasks", task["id"]], base=base, operation="read SMS task")
+    assert answer.status_code == 200 and answer.json()["name"] == "web-01"
+    assert emulator.journal[0]["headers"]["x-project-id"] == PROJECT_ID
+    client.request("GET", ["projects"], base=base + "/v3", query=[("name", "cn-north-4")], operation="look up")
+    assert "x-project-id" not in emulator.journal[1]["headers"]
