@@ -48,6 +48,12 @@ def test_a_source_in_an_idle_state_is_deleted(state):
     (server(state="replicate", connected=False), "delete", True),  # the agent is gone: nothing runs
     (server(state="replicate", with_task=False), "delete", True),  # no task: nothing to refuse for
     (server(state="deleting", with_task=False), "being_deleted", True),
+    (server(state="Deleting", with_task=False), "being_deleted", True),
+    # without a current task only the state deleting means a deletion under way
+    (server(state="cleared", with_task=False), "delete", True),
+    (server(state="cloning", with_task=False), "delete", True),
+    (server(state="error", with_task=False), "delete", True),
+    (server(state=None, with_task=False), "delete", True),
     (server(state="Replicate"), "refused", False),  # states compared without case
     (dict(server(state="replicate"), connected=None), "refused", None),  # unknown agent: refused, deletable unknown
     # no source state shown: the current task's own state is the only hint (section 4)
