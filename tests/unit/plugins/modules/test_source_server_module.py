@@ -217,18 +217,20 @@ def test_a_failure_while_listing_by_name_reports_no_record(emulator):
 
 # ---- force: a busy record's tasks removed first ------------------------------------------------------------------
 
-def busy_with_two_tasks(emu):
+def busy_with_two_tasks(emu, hidden=True):
     """A busy record with an earlier task, and a current task that the task list does not show (a list may hide a
     task); the module must find both: listed by source_server_id, and the current task."""
     old = emu.add_task(name="web-01-first", source_server={"id": SOURCE_ID, "name": "web-01"}, source_state="finished",
                        target_server={"vm_id": "vm-first", "name": "web-01"})
     current = emu.add_task(name="web-01-migration", source_server={"id": SOURCE_ID, "name": "web-01"}, source_state="replicate",
-                           connected=True, hidden=True, stop_polls=1, target_server={"vm_id": "vm-web-01", "name": "web-01"})
+                           connected=True, hidden=hidden, stop_polls=1, target_server={"vm_id": "vm-web-01", "name": "web-01"})
     return old, current
 
 
-def test_check_mode_with_force_names_the_tasks_it_would_remove_first(emulator):
-    old, current = busy_with_two_tasks(emulator)
+# the current task hidden from the task list, or listed too (then named once)
+@pytest.mark.parametrize("hidden", [True, False])
+def test_check_mode_with_force_names_the_tasks_it_would_remove_first(emulator, hidden):
+    old, current = busy_with_two_tasks(emulator, hidden=hidden)
     result = run(emulator, check=True, source_server_id=SOURCE_ID, force=True)
     assert not result.get("failed"), result["msg"]
     assert result["changed"] is True
