@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.client import (
+    TASKS,
     Credentials,
     SmsApiError,
     SmsClient,
@@ -271,9 +272,13 @@ def shifting_pages(emu, times):
         emu.inject(method="GET", path="/v3/tasks", raw=json.dumps(second).encode("utf-8"))
 
 
-def test_a_list_that_keeps_changing_is_never_returned_half_read(emulator):
+@pytest.mark.parametrize("read", [
+    lambda client: client.list_tasks(),
+    lambda client: client.list_records(TASKS),  # list_records raises too unless told that None will do
+], ids=["list_tasks", "list_records"])
+def test_a_list_that_keeps_changing_is_never_returned_half_read(emulator, read):
     shifting_pages(emulator, 10)
-    error = failure(token_client(emulator).list_tasks)
+    error = failure(lambda: read(token_client(emulator)))
     found = re.match(r"Failed to list SMS tasks: the task list kept changing while it was read \((\d+) attempts\)$",
                      error.message())
     assert found, error.message()
