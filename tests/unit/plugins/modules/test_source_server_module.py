@@ -192,6 +192,19 @@ def test_several_ids_are_deleted_in_one_batch_without_a_single_record_result(emu
     assert changes_sent(emulator) == [("POST", "/v3/sources/delete")]
 
 
+def test_four_records_cost_one_list_page_whose_items_tell_a_busy_one(emulator):
+    """More than three ids are found in list pages (the rule of task_ids), and source list items carry "connected"
+    and the current task (sms-api.md section 10, unlike task list items): a busy record is judged from the page,
+    with no read of its own."""
+    for number in range(3):
+        record(emulator, "src-%d" % number, "web-%d" % number)
+    record(emulator, "src-busy", "web-busy", state="replicate", connected=True)
+    result = run(emulator, check=True, source_server_ids=["src-0", "src-1", "src-2", "src-busy"])
+    assert result["failed"] is True
+    assert [entry["result"] for entry in result["source_servers"]] == ["would_delete"] * 3 + ["would_be_refused"]
+    assert [(entry["method"], entry["path"]) for entry in emulator.journal] == [("GET", "/v3/sources")]
+
+
 def test_a_failure_while_reading_reports_nothing_changed(emulator):
     emulator.inject(method="GET", path="/v3/sources/" + SOURCE_ID, status=500,
                     body={"error_code": "SMS.2007", "error_msg": "Backend exception"})
