@@ -381,6 +381,14 @@ def test_secrets_of_three_characters_and_more_are_masked_shorter_ones_would_mask
     assert redact("token abc, key xy") == "token ********, key xy"
 
 
+@pytest.mark.parametrize("secrets", [["sk-0123456789", "sk-0123456789-and-more"], ["sk-0123456789-and-more", "sk-0123456789"]])
+def test_a_secret_that_contains_another_is_masked_whole(secrets):
+    """README: texts taken from an answer are masked, each secret whole: a security token that begins with the
+    secret key must not come back as the mask followed by the rest of the token."""
+    redact = redactor(secrets)
+    assert redact("token sk-0123456789-and-more, key sk-0123456789.") == "token ********, key ********."
+
+
 def test_a_request_that_never_connected_cannot_have_arrived():
     """A DELETE whose connection was never made cannot have deleted anything: a 404 on its retry is not "deleted"."""
     assert may_have_arrived(requests.exceptions.ConnectTimeout("connect timed out")) is False
