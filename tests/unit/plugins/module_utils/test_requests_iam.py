@@ -45,3 +45,17 @@ def test_a_request_to_the_sms_endpoint_named_as_base_carries_the_project_id(emul
     assert emulator.journal[0]["headers"]["x-project-id"] == PROJECT_ID
     client.request("GET", ["projects"], base=base + "/v3", query=[("name", "cn-north-4")], operation="look up")
     assert "x-project-id" not in emulator.journal[1]["headers"]
+
+
+@pytest.mark.parametrize("sms_host, iam_host", [("localhost", "127.0.0.1"), ("127.0.0.1", "localhost")])
+def test_the_project_lookup_is_an_iam_call_wherever_iam_is(emulator, sms_host, iam_host):
+    """The lookup goes to IAM, signed without a project id (it is what looks the project id up), whatever the two
+    addresses are; the SMS call then carries the id found."""
+    client = sms.SmsClient("http://%s:%d" % (sms_host, emulator.port), sms.Credentials("aksk", access_key=AK, secret_key=SK),
+                           iam_url="http://%s:%d/v3" % (iam_host, emulator.port), region="cn-north-4", max_retries=0)
+    assert client.get_task("t-1") is None
+    lookup, call = emulator.journal
+    assert (lookup["path"], lookup["headers"]["host"]) == ("/v3/projects", "%s:%d" % (iam_host, emulator.port))
+    assert "x-project-id" not in lookup["headers"]
+    assert (call["path"], call["headers"]["host"], call["headers"]["x-project-id"]) == (
+        "/v3/tasks/t-1", "%s:%d" % (sms_host, emulator.port), PROJECT_ID)
