@@ -170,6 +170,21 @@ def test_a_task_this_run_deleted_missing_from_the_whole_list_needs_no_read_of_it
     assert not emulator.tasks
 
 
+def test_tasks_already_being_deleted_are_called_gone_only_on_a_read_of_their_own(emulator):
+    """Four tasks the service is deleting before the run, in a one-page account: this run deleted none of them,
+    so the list no longer showing them is not enough; each is called gone on SMS's own 404 for it (README,
+    task_ids: a list may hide tasks)."""
+    ids = [emulator.add_task(name="going-%d" % number, state="DELETING", deleting_polls=1)["id"] for number in range(4)]
+    result = run_task_ids(emulator, ids, check=False)
+    assert not result.get("failed"), result["msg"]
+    assert [entry["result"] for entry in result["tasks"]] == ["deleting"] * 4
+    assert result["changed"] is False
+    own_reads = [(entry["path"].rsplit("/", 1)[-1], entry["status"]) for entry in emulator.journal
+                 if entry["method"] == "GET" and entry["path"] != "/v3/tasks"]
+    assert own_reads == [(task_id, 404) for task_id in ids]
+    assert not emulator.tasks
+
+
 def test_only_a_task_that_is_or_would_be_gone_names_what_it_leaves_behind(emulator):
     idle = emulator.add_task(name="idle")
     busy = emulator.add_task(name="busy", source_state="replicate", connected=True, state="RUNNING")
