@@ -185,6 +185,23 @@ def test_tasks_already_being_deleted_are_called_gone_only_on_a_read_of_their_own
     assert not emulator.tasks
 
 
+def test_a_confirmation_that_stops_after_a_page_reads_the_unseen_tasks_on_their_own(emulator):
+    """Five ids among 800 tasks (4 pages): the confirmation reads list pages. After the deletion, the first page
+    still shows the three tasks the service is still deleting; 3 pages are left for the 2 tasks not seen, so by the
+    rule of task_ids (pages read on only while the pages left are fewer than the ids not seen yet) those two are
+    read on their own, and SMS's 404 for each confirms it gone."""
+    quick = [emulator.add_task(name="quick-%d" % number)["id"] for number in range(2)]
+    slow = [emulator.add_task(name="slow-%d" % number, deleting_polls=1)["id"] for number in range(3)]
+    for number in range(795):
+        emulator.add_task(name="keep-%03d" % number)
+    result = run_task_ids(emulator, quick + slow, check=False)
+    assert result["msg"] == "5 SMS tasks: 5 deleted"
+    own_reads = [(entry["path"].rsplit("/", 1)[-1], entry["status"]) for entry in emulator.journal
+                 if entry["method"] == "GET" and entry["path"] != "/v3/tasks"]
+    assert own_reads == [(task_id, 404) for task_id in quick]
+    assert len(emulator.tasks) == 795
+
+
 def test_only_a_task_that_is_or_would_be_gone_names_what_it_leaves_behind(emulator):
     idle = emulator.add_task(name="idle")
     busy = emulator.add_task(name="busy", source_state="replicate", connected=True, state="RUNNING")
