@@ -268,6 +268,13 @@ def test_with_force_the_tasks_are_stopped_and_deleted_then_the_record(emulator):
     changes = changes_sent(emulator)
     assert changes[0] == ("POST", "/v3/tasks/%s/action" % current["id"])
     assert changes[-1] == ("DELETE", "/v3/sources/" + SOURCE_ID)
+    # force: "stop, wait until deletable, delete, wait until gone - then delete the record": SMS's 404 for each
+    # task comes before the record's DELETE
+    record_deleted = [(entry["method"], entry["path"]) for entry in emulator.journal].index(
+        ("DELETE", "/v3/sources/" + SOURCE_ID))
+    confirmed_gone = {entry["path"] for entry in emulator.journal[:record_deleted]
+                      if entry["method"] == "GET" and entry["status"] == 404}
+    assert confirmed_gone == {"/v3/tasks/" + old["id"], "/v3/tasks/" + current["id"]}
 
 
 def test_a_record_whose_tasks_cannot_all_be_removed_is_kept(emulator):
