@@ -77,6 +77,23 @@ def test_a_wait_timeout_of_zero_takes_one_look(emulator):
     assert result["msg"] == "SMS task %s (web-01-migration) deleted" % task["id"]
 
 
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_a_failure_returns_the_task_as_far_as_it_was_read(emulator, method):
+    """RETURN: task is always returned, the task as the service returned it before the deletion; an empty dict
+    while it was not read yet."""
+    task = emulator.add_task(name="web-01")
+    emulator.inject_forbidden(method=method, path="/v3/tasks/" + task["id"])
+    result = run(emulator, task_id=task["id"])
+    assert result["failed"] is True
+    assert (result["changed"], result["error"]["error_code"]) == (False, "SMS.9004")
+    if method == "GET":
+        assert result["task"] == {}
+    else:
+        assert (result["task"]["id"], result["task"]["name"], result["task"]["state"]) == (
+            task["id"], "web-01", "MIGRATE_SUCCESS")
+    assert task["id"] in emulator.tasks
+
+
 # ---- by name --------------------------------------------------------------------------------------------------
 
 def test_a_name_no_task_has_exactly_is_already_absent(emulator):
