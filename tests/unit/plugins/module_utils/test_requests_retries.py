@@ -10,7 +10,10 @@ a 503 or a 429 (the request was not carried out) it means the record was not the
 
 from __future__ import annotations
 
+import socket
+
 import pytest
+import requests
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from tests.conftest import TOKEN
@@ -46,3 +49,53 @@ def test_a_redirect_is_not_followed(emulator, status):
     assert caught.value.status == status
     assert "(HTTP %d, request id %s)" % (status, emulator.journal[0]["request_id"]) in caught.value.message()
     assert [(entry["path"], entry["status"]) for entry in emulator.journal] == [("/v3/tasks/t-1", status)]
+
+
+def refused_connection_error():
+    """The error requests raises for a port nobody listens on (bound, never listening: the connection is refused)."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        try:
+            requests.get("http://127.0.0.1:%d/" % closed.getsockname()[1], timeout=5)
+        except requests.exceptions.ConnectionError as exc:
+            return exc
+    raise AssertionError("the connection was not refused")
+
+
+class RefusingFirst(requests.adapters.HTTPAdapter):
+    """A transport whose first exchange fails with ``error``; the others are sent."""
+
+    def __init__(self, error):
+        super().__init__()
+        self.error = error
+
+    def send(self, request, **kwargs):
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        return super().send(request, **kwargs)
+
+
+def test_a_404_after_a_connection_never_made_is_not_deleted(emulator):
+    """The first attempt could not even connect: it cannot have deleted anything, so the 404 of the retry means the
+    task was not there."""
+    client = token_client(emulator, max_retries=2)
+    client.session.mount("http://", RefusingFirst(refused_connection_error()))
+    assert client.delete_record(sms.TASKS, "t-1") is False
+    assert [(entry["method"], entry["status"]) for entry in emulator.journal] == [("DELETE", 404)]
+
+
+def test_a_404_after_a_connection_lost_counts_as_deleted(emulator):
+    task = emulator.add_task()
+    emulator.inject(method="DELETE", path="/v3/tasks/" + task["id"], reset=True, processed=True)
+    assert token_client(emulator, max_retries=2).delete_record(sms.TASKS, task["id"]) is True
+    assert [(entry["method"], entry["status"]) for entry in emulator.journal] == [("DELETE", None), ("DELETE", 404)]
+
+
+@pytest.mark.parametrize("error, arrived", [
+    (requests.exceptions.ConnectionError(), True),  # nothing says the connection was never made
+    (requests.exceptions.ReadTimeout(), True),
+    (requests.exceptions.ConnectTimeout(), False),
+])
+def test_only_a_connection_never_made_cannot_have_arrived(error, arrived):
+    assert sms.may_have_arrived(error) is arrived
