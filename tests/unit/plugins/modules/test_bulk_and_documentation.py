@@ -76,6 +76,17 @@ def test_few_tasks_among_few_cost_one_page_and_a_busy_one_is_read_on_its_own(emu
         ("GET", "/v3/tasks"), ("GET", "/v3/tasks/%s" % loose)]
 
 
+def test_with_force_a_busy_task_is_predicted_stopped_and_deleted_not_refused(emulator):
+    """Check mode with force: a busy task would be stopped and deleted, so its entry is no refusal (RETURN: msg says
+    why a task was not deleted, when it was not) and the run changes something."""
+    busy = emulator.add_task(name="busy", source_state="replicate", connected=True, state="RUNNING")
+    result = run_task_ids(emulator, [busy["id"]], check=True, force=True)
+    assert not result.get("failed"), result["msg"]
+    (entry,) = result["tasks"]
+    assert (entry["result"], result["changed"]) == ("would_stop_and_delete", True)
+    assert "cannot be deleted" not in entry.get("msg", "") and REFUSAL_HINT not in entry.get("msg", ""), entry
+
+
 def test_the_bulk_message_counts_each_result(emulator):
     idle = [emulator.add_task(name="idle-%d" % number)["id"] for number in range(2)]
     result = run_task_ids(emulator, idle + ["0b6e2f57-3c4d-4e8a-9f10-000000000000"], check=False)

@@ -250,6 +250,7 @@ def test_check_mode_with_force_names_the_tasks_it_would_remove_first(emulator, h
     (entry,) = result["source_servers"]
     assert entry["result"] == "would_delete_tasks_and_delete"
     assert entry["task_ids"] == [old["id"], current["id"]]
+    assert "cannot be deleted" not in entry.get("msg", "") and "force" not in entry.get("msg", "")  # no refusal
     assert [(item["method"], item["path"], item["query"].get("source_server_id")) for item in emulator.journal] == [
         ("GET", "/v3/sources/" + SOURCE_ID, None), ("GET", "/v3/tasks", SOURCE_ID)]
 
