@@ -11,6 +11,7 @@ on a host without the library.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,17 +21,18 @@ ROOT = Path(__file__).resolve().parents[4]
 PROGRAM = """
 import sys
 sys.modules["requests"] = None  # import requests now raises ImportError
-sys.path[:0] = [sys.argv[1], sys.argv[2]]
-from tests.module_args import patch_module_args
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task_info
-with patch_module_args({"auth_token": "a-token-0123456789", "endpoint": "https://127.0.0.1:9", "max_retries": 0}):
-    sms_task_info.main()
+sms_task_info.main()  # AnsibleModule reads its arguments from the file named by sys.argv[1], as on a managed host
 """
 
 
-def test_a_module_without_requests_fails_naming_the_missing_library():
-    done = subprocess.run([sys.executable, "-c", PROGRAM, str(ROOT / "build" / "collections"), str(ROOT)],
-                          capture_output=True, text=True, timeout=120, check=False)
+def test_a_module_without_requests_fails_naming_the_missing_library(tmp_path):
+    arguments = tmp_path / "args.json"
+    arguments.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"auth_token": "a-token-0123456789", "endpoint": "https://127.0.0.1:9",
+                                                             "max_retries": 0}}), encoding="utf-8")
+    path = os.pathsep.join([str(ROOT / "build" / "collections"), str(ROOT)])
+    done = subprocess.run([sys.executable, "-c", PROGRAM, str(arguments)], capture_output=True, text=True, timeout=120,
+                          check=False, env=dict(os.environ, PYTHONPATH=path))
     assert done.returncode == 1, done.stderr
     result = json.loads(done.stdout)
     assert result["failed"] is True
