@@ -389,6 +389,18 @@ def test_a_secret_that_contains_another_is_masked_whole(secrets):
     assert redact("token sk-0123456789-and-more, key sk-0123456789.") == "token ********, key ********."
 
 
+@pytest.mark.parametrize("form", [
+    'pa"ss&<word>',  # as it is
+    "pa&quot;ss&amp;&lt;word&gt;",  # HTML-escaped, quotes too (an attribute value)
+    'pa"ss&amp;&lt;word&gt;',  # HTML-escaped text, where quotes stay as they are
+    'pa\\"ss&<word>',  # JSON-escaped
+    "pa%22ss%26%3Cword%3E",  # URL-encoded
+], ids=["as-is", "html-attribute", "html-text", "json", "url"])
+def test_a_secret_with_quotes_and_markup_is_masked_in_every_form_it_comes_back_in(form):
+    """README: texts taken from an answer are masked, also the HTML-escaped, JSON-escaped and URL-encoded forms."""
+    assert redactor(['pa"ss&<word>'])("<p>password %s refused</p>" % form) == "<p>password ******** refused</p>"
+
+
 def test_a_request_that_never_connected_cannot_have_arrived():
     """A DELETE whose connection was never made cannot have deleted anything: a 404 on its retry is not "deleted"."""
     assert may_have_arrived(requests.exceptions.ConnectTimeout("connect timed out")) is False
