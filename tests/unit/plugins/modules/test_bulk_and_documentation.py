@@ -129,7 +129,7 @@ def test_ten_tasks_among_ten_thousand_cost_the_documented_22_requests(emulator):
         emulator.add_task(name="keep-%05d" % number)
     ids = [emulator.add_task(name="wave-%d" % number)["id"] for number in range(10)]  # beyond the first page
     result = run_task_ids(emulator, ids, check=False)
-    assert result["msg"] == "10 SMS tasks: 10 deleted"
+    assert (result["msg"], result["changed"]) == ("10 SMS tasks: 10 deleted", True)
     one_by_one = [("GET", "/v3/tasks/%s" % task_id) for task_id in ids]
     assert [(entry["method"], entry["path"]) for entry in emulator.journal] == (
         [("GET", "/v3/tasks")] + one_by_one + [("POST", "/v3/tasks/delete")] + one_by_one)
@@ -219,6 +219,10 @@ def test_only_a_task_that_is_or_would_be_gone_names_what_it_leaves_behind(emulat
     result = run_task_ids(emulator, [idle["id"], busy["id"], "0b6e2f57-3c4d-4e8a-9f10-000000000000"], check=False)
     deleted, refused, absent = result["tasks"]
     assert (deleted["result"], refused["result"], absent["result"]) == ("deleted", "refused", "absent")
+    # RETURN: name and source_server_id of a found task (the record sms_source_server removes); none of an absent one
+    assert (deleted["name"], deleted["source_server_id"]) == ("idle", idle["source_server"]["id"])
+    assert (refused["name"], refused["source_server_id"]) == ("busy", busy["source_server"]["id"])
+    assert "name" not in absent and "source_server_id" not in absent
     assert deleted["left_behind"]["target_server_vm_id"] == idle["target_server"]["vm_id"]
     assert "left_behind" not in refused and "left_behind" not in absent
 

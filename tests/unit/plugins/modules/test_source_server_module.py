@@ -137,6 +137,10 @@ def test_a_busy_record_without_force_is_predicted_refused_in_check_mode(emulator
     assert result["changed"] is False
     assert [entry["result"] for entry in result["source_servers"]] == ["would_be_refused"]
     assert "the source server is in state 'replicate' and its agent is connected" in result["msg"]
+    (entry,) = result["source_servers"]
+    assert entry["msg"].startswith("SMS source server %s (web-01) cannot be deleted now: the source server is in state "
+                                   "'replicate' and its agent is connected. " % SOURCE_ID), entry["msg"]
+    assert "force: true" in entry["msg"]
     assert changes_sent(emulator) == []
 
 
