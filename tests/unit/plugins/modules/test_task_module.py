@@ -247,3 +247,16 @@ def test_a_wait_that_times_out_names_the_state_last_seen(emulator):
     assert result["changed"] is True
     assert result["msg"] == ("Timed out after 1 seconds waiting for SMS task %s (web-01) to be deleted; it was last seen "
                              "in state DELETING, source server state deleting" % task["id"])
+
+
+def test_a_stop_that_does_not_end_in_time_fails_as_a_change(emulator):
+    """With force, the stop is sent: a task still stopping when wait_timeout passes fails the run, which changed the
+    task all the same, naming the state it was last seen in."""
+    task = emulator.add_task(name="web-01", source_state="replicate", connected=True, stop_polls=1000)
+    result = run(emulator, task_id=task["id"], force=True, wait_timeout=0)
+    assert result["failed"] is True
+    assert result["changed"] is True
+    assert result["msg"] == ("Timed out after 0 seconds waiting for SMS task %s (web-01) to stop and become deletable; "
+                             "it was last seen in state ABORTING, source server state stopping" % task["id"])
+    assert "DELETE" not in [entry["method"] for entry in emulator.journal]
+
