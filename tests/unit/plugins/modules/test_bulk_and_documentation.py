@@ -227,6 +227,18 @@ def test_only_a_task_that_is_or_would_be_gone_names_what_it_leaves_behind(emulat
     assert "left_behind" not in refused and "left_behind" not in absent
 
 
+def test_a_task_still_present_when_wait_timeout_passes_is_timed_out(emulator):
+    """RETURN: timed_out, wait_timeout passed; the module fails, and the other task's deletion still counts."""
+    stuck = emulator.add_task(name="stuck", stuck_deleting=True)
+    quick = emulator.add_task(name="quick")
+    result = run_task_ids(emulator, [stuck["id"], quick["id"]], check=False, wait_timeout=0)
+    assert result["failed"] is True
+    assert result["changed"] is True
+    assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [(stuck["id"], "timed_out"),
+                                                                            (quick["id"], "deleted")]
+    assert result["tasks"][0]["msg"] == "still present after 0 seconds, in state DELETING, source server state deleting"
+
+
 def test_only_a_refusal_is_told_how_to_get_past_it(emulator):
     """The service's refusal of a busy task fails it with the hint of sms_task (README: "its code and a hint");
     another failure, a permission refused (403 SMS.9004), is no matter of stopping the task and gets no hint."""
