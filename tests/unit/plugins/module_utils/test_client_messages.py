@@ -319,6 +319,15 @@ def test_temporary_credentials_send_their_security_token_and_sign_it(emulator):
     assert "x-security-token" in signed and "x-project-id" in signed
 
 
+def test_credentials_whose_kind_was_read_from_a_file_authenticate_as_that_kind(emulator):
+    """A kind built at run time (here parsed from JSON, as a caller reading a configuration would) is a kind like any
+    other: a token is sent as X-Auth-Token, and nothing is asked of IAM."""
+    kind = json.loads('{"kind": "token"}')["kind"]
+    client = SmsClient(emulator.url, Credentials(kind, auth_token=TOKEN), max_retries=0)
+    assert client.list_tasks() == []
+    assert [(entry["path"], entry["headers"].get("x-auth-token")) for entry in emulator.journal] == [("/v3/tasks", TOKEN)]
+
+
 def test_without_a_security_token_none_is_sent(emulator):
     client = SmsClient(emulator.url, Credentials("aksk", access_key=AK, secret_key=SK), project_id=PROJECT_ID, max_retries=0)
     assert client.list_tasks() == []
