@@ -310,6 +310,27 @@ def test_endpoints_that_cannot_be_used_are_refused_naming_the_option(credentials
     assert "hunter2" not in problem
 
 
+def built_at_run_time(kind):
+    """``kind`` as a caller reading a configuration would have it: parsed from JSON, not a literal of the code."""
+    return json.loads('{"kind": "%s"}' % kind)["kind"]
+
+
+@pytest.mark.parametrize("kind, given, auth_url, problem", [
+    ("aksk", dict(region="cn-north-4"), "https://iam.cn-north-4.myhuaweicloud.com/v3", None),
+    ("password", dict(region="cn-north-4", project_id="p"), "https://iam.cn-north-4.myhuaweicloud.com/v3", None),
+    ("password", dict(endpoint="https://sms.example.com"), None,
+     "password authentication needs IAM: set region (env HW_REGION_NAME) or auth_url (env HW_AUTH_URL)"),
+])
+def test_credentials_whose_kind_was_read_at_run_time_need_iam_as_their_kind_does(kind, given, auth_url, problem):
+    credentials = Credentials(built_at_run_time(kind), access_key="a", secret_key="s", user_name="u", password="p",
+                              domain_name="d")
+    found = resolve_endpoints(options(**given), credentials)
+    if problem is None:
+        assert found == ("https://sms.cn-north-4.myhuaweicloud.com", auth_url, None, [])
+    else:
+        assert found == (None, None, problem, [])
+
+
 def test_plain_http_accepted_with_allow_http_warns_for_each_url():
     endpoint, auth_url, problem, warnings = resolve_endpoints(
         options(endpoint="http://sms.example.com", auth_url="http://iam.example.com/v3", allow_http=True, project_id="p"),
