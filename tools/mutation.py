@@ -272,7 +272,7 @@ def write_report(dump, modules):
                      for entry in (json.loads(PASSES.read_text(encoding='utf-8')) if PASSES.exists() else []))),
              'Mutated: %s. Tests: %s (for each mutant, those that reach the mutated lines; see the tool\'s docstring).' % (
                  ', '.join(modules), ', '.join(TESTS)), '',
-             '| pass | mutants | killed by a failing test | stopped by the %d s timeout | survived | judged equivalent '
+             '| pass | mutants | killed by a failing test | stopped by a timeout (at most %d s) | survived | judged equivalent '
              '| score | score of the non-equivalent |' % TIMEOUT,
              '|---|---:|---:|---:|---:|---:|---:|---:|']
     if first_pass:
