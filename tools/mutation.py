@@ -46,6 +46,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mutation_equivalent import EQUIVALENT  # noqa: E402  (tools/ is not a package)
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / 'build' / 'mutation'
 TREE = WORK / 'tree'
@@ -73,30 +76,6 @@ worker-urls = {urls}
 [cosmic-ray.filters.operators-filter]
 exclude-operators = ["core/ReplaceBinaryOperator_Mod_.*"]
 """
-
-
-# Survivors judged equivalent (no test can tell them apart from the original), by module, operator and the
-# source line as written; the report lists them apart from the survivors still to be killed.
-CONNECTED_IS_FALSE = ('plugins/module_utils/task_rules.py', 'core/ReplaceComparisonOperator_Is_Eq',
-                      'if task.get("connected") is False:')
-ONE_RECORD = ('plugins/module_utils/removal.py', 'core/ReplaceComparisonOperator_Eq_LtE', 'if len(ids) == 1:')
-CLIENT_DEFAULTS = ('plugins/module_utils/client.py', 'core/NumberReplacer',
-                   'timeout=30, max_retries=5, verify=True, sleep=time.sleep, on_secret=None, site_note=None):')
-SITE_NOTE_GUARD = ('plugins/module_utils/common.py', 'core/AddNot',
-                   'site_note=site_note(params, endpoint) if params["region"] else None)')
-REAUTHENTICATE = ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Eq_LtE',
-                  'return self.credentials.kind == "password" and not self._reauthenticated and self._token is not None')
-EQUIVALENT = {
-    REAUTHENTICATE: 'of the three kinds, "aksk" <= "password" too, but an AK/SK client never holds a token (it signs), so '
-                    'the last condition is false for it either way',
-    CLIENT_DEFAULTS: 'the modules always pass timeout and max_retries from their options (whose documented defaults a '
-                     'test checks); the constructor\'s own defaults serve only direct callers',
-    SITE_NOTE_GUARD: 'the guard was redundant (site_note() is None whenever endpoint is set, and region or endpoint '
-                     'always is) and has been removed since',
-    ONE_RECORD: 'no ids at all take either way to no request: delete_each and delete_in_batches of [] send nothing',
-    CONNECTED_IS_FALSE: '"connected" is a JSON boolean or missing: for True, False and None, "== False" and "is False" '
-                        'agree',
-}
 
 
 def run(cmd, **kwargs):
