@@ -291,6 +291,17 @@ def test_a_list_that_keeps_changing_is_reported_as_unknown_to_a_caller_that_can_
     assert token_client(emulator).list_tasks(unstable_ok=True) is None
 
 
+def test_a_source_list_that_keeps_changing_is_never_returned_half_read(emulator):
+    first = {"count": 250, "source_servers": [{"id": "s-%03d" % number} for number in range(200)]}
+    second = {"count": 251, "source_servers": [{"id": "s-%03d" % number} for number in range(200, 251)]}
+    for _listing in range(10):
+        emulator.inject(method="GET", path="/v3/sources", raw=json.dumps(first).encode("utf-8"))
+        emulator.inject(method="GET", path="/v3/sources", raw=json.dumps(second).encode("utf-8"))
+    error = failure(token_client(emulator).list_sources)
+    assert re.match(r"Failed to list SMS source servers: the source server list kept changing while it was read "
+                    r"\(\d+ attempts\)$", error.message()), error.message()
+
+
 def test_a_list_that_changed_once_is_read_again_to_its_end(emulator):
     shifting_pages(emulator, 1)
     for number in range(3):
