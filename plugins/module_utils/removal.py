@@ -242,7 +242,7 @@ class BulkRemover(Remover):
         """The tasks of ``wanted`` that list pages show, and whether the pages were read to the end unchanged.
 
         The first page tells how many tasks the account holds. Pages are read on only while the pages left are
-        fewer than the wanted ids not seen yet; the rest is cheaper read one by one. A count that changes, or an
+        fewer than the wanted ids not seen yet (none unseen: no page more); the rest is cheaper read one by one. A count that changes, or an
         id seen twice, means the pages shifted: the result is then not complete.
         """
         found, read, stable = {}, 0, True
@@ -252,7 +252,7 @@ class BulkRemover(Remover):
             read += len(items)
             found.update((item["id"], item) for item in items if item["id"] in wanted)
             unseen = len(wanted) - len(found)
-            if unseen and pages_for(count - read) >= unseen:
+            if not unseen or pages_for(count - read) >= unseen:
                 return found, False
         return found, stable
 

@@ -309,3 +309,14 @@ def test_a_confirmation_goes_on_after_a_task_already_confirmed_gone(emulator):
     last_read = [entry for entry in emulator.journal if entry["path"] == "/v3/tasks/%s" % slow["id"]][-1]
     assert (last_read["method"], last_read["status"]) == ("GET", 404)
     assert slow["id"] not in emulator.tasks
+
+
+def test_ids_all_on_the_first_page_cost_that_page_alone(emulator):
+    """task_ids documentation: pages are read on only while the pages left are fewer than the ids not seen yet."""
+    ids = [emulator.add_task(name="wave-%d" % number)["id"] for number in range(4)]
+    for number in range(996):
+        emulator.add_task(name="keep-%03d" % number)
+    assert run_task_ids(emulator, ids, check=True)["msg"] == "4 SMS tasks: 4 would delete"
+    # all 4 ids are on the first page of 5: none is left unseen, so no page more is read
+    assert [(entry["method"], entry["path"], entry["query"].get("offset")) for entry in emulator.journal] == [
+        ("GET", "/v3/tasks", "0")]
