@@ -177,11 +177,20 @@ def killer(output):
 def outcomes(session_dump):
     """(module, line, operator, occurrence, outcome, output) of every mutant that ran, outcome one of killed, timeout,
     survived, unreached."""
-    found, pending = [], 0
+    found, pending, unmade = [], [], []
     for line in session_dump.splitlines():
         job, result = json.loads(line)
+        if result is not None and result.get('test_outcome') == 'incompetent':
+            # cosmic-ray could not make the mutant (its ExceptionReplacer fails on a dotted exception name)
+            mutation = job['mutations'][0]
+            unmade.append((mutation['module_path'], mutation['start_pos'][0], mutation['operator_name'],
+                           mutation['occurrence']))
+            continue
         if result is None or result.get('test_outcome') not in ('killed', 'survived'):
-            pending += result is None
+            if result is None:
+                mutation = job['mutations'][0]
+                pending.append((mutation['module_path'], mutation['start_pos'][0], mutation['operator_name'],
+                                mutation['occurrence']))
             continue
         outcome = result['test_outcome']
         if outcome == 'killed' and ((result.get('output') or '').strip() == 'timeout'
@@ -192,7 +201,7 @@ def outcomes(session_dump):
         mutation = job['mutations'][0]
         found.append((mutation['module_path'], mutation['start_pos'][0], mutation['operator_name'],
                       mutation['occurrence'], outcome, result.get('output') or ''))
-    return sorted(found), pending
+    return sorted(found), sorted(pending), sorted(unmade)
 
 
 def print_survivors(dump, modules):
@@ -213,11 +222,13 @@ def print_survivors(dump, modules):
 
 
 def write_report(dump, modules):
-    found, pending = outcomes(dump)
+    found, pending, unmade = outcomes(dump)
     first_pass = {tuple(entry) for entry in json.loads(FIRST_PASS.read_text(encoding='utf-8'))} if FIRST_PASS.exists() else set()
     lost = [entry for entry in found if entry[4] in ('survived', 'unreached')]
     # the first pass: what a survivor rerun by --recheck gave the first time was a survival
     lost_first = [entry for entry in found if entry[4] in ('survived', 'unreached') or entry[:4] in first_pass]
+    # survivors of the first pass that the second has not run yet
+    waiting = [entry + ('survived', '') for entry in pending if entry in first_pass]
     explained, open_, hung, unreached, killed_since = [], [], [], [], []
     for module, line, operator, occurrence, outcome, output in found:
         if outcome == 'killed' and (module, line, operator, occurrence) not in first_pass:
@@ -255,13 +266,18 @@ def write_report(dump, modules):
              '| score | score of the non-equivalent |' % TIMEOUT,
              '|---|---:|---:|---:|---:|---:|---:|---:|']
     if first_pass:
+        # a survivor the second pass has not run yet counts as a survivor in both rows
+        found += waiting
+        lost_first += waiting
+        lost += waiting
         lines.append(score_row('first pass', lost_first))
         lines.append(score_row('after the second pass (`--recheck`)', lost))
     else:
         lines.append(score_row('first pass', lost))
     lines.append('')
     if pending:
-        lines += ['**Partial**: %d mutants were not run yet (`make mutation MUTATION_ARGS=--resume` goes on).' % pending, '']
+        lines += ['**Partial**: %d mutants were not run yet (`make mutation MUTATION_ARGS=--resume` goes on)%s.' % (
+            len(pending), ', %d of them survivors of the first pass waiting for the second' % len(waiting) if waiting else ''), '']
     lines += ['## Survivors still to be killed (module, line, operator, occurrence, source line)', '',
               'Reached by in-process tests that did not fail:', '']
     lines += open_ or ['(none)']
@@ -271,6 +287,8 @@ def write_report(dump, modules):
     lines += killed_since or ['(none)']
     lines += ['', '## Survivors judged equivalent', ''] + (explained or ['(none)'])
     lines += ['', '## Stopped by the timeout (the mutation made the tests hang or crawl)', ''] + (hung or ['(none)'])
+    lines += ['', '## Not made (cosmic-ray failed to apply the mutation; not counted above)', '']
+    lines += ['* `%s:%d` %s #%d' % entry for entry in unmade] or ['(none)']
     REPORT.write_text('\n'.join(lines) + '\n', encoding='utf-8')
     print('mutation: %d mutants, %d survived (%d judged equivalent, %d killed on the second pass); see %s' % (
         len(found), len(lost), len(explained), len(killed_since), REPORT.relative_to(ROOT)))
@@ -291,7 +309,7 @@ def recheck(bin_dir, session, python, env):
                  '(make mutation):\n' + changed)
     dump = subprocess.run([bin_dir / 'cosmic-ray', 'dump', session], cwd=TREE, check=True, capture_output=True,
                           text=True).stdout
-    found, _pending = outcomes(dump)
+    found = outcomes(dump)[0]
     survivors = [entry[:4] for entry in found if entry[4] in ('survived', 'unreached')]
     previous = json.loads(FIRST_PASS.read_text(encoding='utf-8')) if FIRST_PASS.exists() else []
     FIRST_PASS.write_text(json.dumps(sorted({tuple(entry) for entry in previous} | set(survivors))), encoding='utf-8')
