@@ -480,7 +480,7 @@ class SmsClient:
         if items is None and count == 0:
             items = []  # an empty list may leave its items out
         if not isinstance(items, list) or not all(isinstance(item, dict) and item.get("id") for item in items) \
-                or not isinstance(count, int):
+                or not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise SmsApiError(operation, reason="the answer is not a page of %ss" % kind.word, status=response.status_code,
                               request_id=response.headers.get("X-Request-Id"),
                               excerpt=_excerpt(self.redact(_head(response.text))))
@@ -558,6 +558,7 @@ class SmsClient:
         if any(unsafe_segment(segment) for segment in segments):
             raise SmsApiError(operation, reason="refused to send a request whose path segments %r could reach another "
                               "resource" % (segments,))
+        sms_call = base is None  # the IAM calls name their base; only SMS calls carry the project id
         base = base or self.endpoint
         split = urlsplit(base)
         query_string = signer.canonical_query(query)
@@ -566,7 +567,7 @@ class SmsClient:
                                   "?" + query_string if query_string else "")
         return Prepared(method=method, url=url, split=split, path=split.path.rstrip("/") + "/" + "/".join(segments),
                         query=query, data=json.dumps(body).encode("utf-8") if body is not None else None,
-                        operation=operation, sms_call=base == self.endpoint,
+                        operation=operation, sms_call=sms_call,
                         idempotent=method in ("GET", "DELETE") if idempotent is None else idempotent)
 
     def _attempt(self, request, authenticate):

@@ -18,6 +18,8 @@ from tests.conftest import TOKEN
 @pytest.mark.parametrize("page", [
     {"count": 1},
     {"count": -1},
+    {"count": -1, "tasks": []},  # a count is a total, never negative: not the end of a list
+    {"count": True, "tasks": [{"id": "t-1"}]},
     {"count": 1, "tasks": None},
     {"tasks": []},
     {"count": "1", "tasks": [{"id": "t-1"}]},

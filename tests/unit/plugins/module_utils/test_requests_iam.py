@@ -33,18 +33,29 @@ def test_only_the_project_of_exactly_that_name_is_used(emulator, project_name, s
     assert "x-project-id" not in lookup["headers"]
 
 
-def test_a_request_to_the_sms_endpoint_named_as_base_carries_the_project_id(emulator):
-    """SmsClient.request: the SMS endpoint given as ``base`` (a URL built by the caller) is still the SMS endpoint, so
-    a signed request to it carries the project id; a request to another base (IAM) does not."""
+def test_only_a_request_to_the_sms_endpoint_carries_the_project_id(emulator):
+    """SmsClient.request: a request without ``base`` goes to the SMS endpoint and, signed, carries the project id; one
+    given a ``base`` (the IAM calls) does not, even when that base is the SMS endpoint's own address."""
     task = emulator.add_task(name="web-01")
     client = sms.SmsClient(emulator.url, sms.Credentials("aksk", access_key=AK, secret_key=SK), project_id=PROJECT_ID,
                            max_retries=0)
-    base = "http://127.0.0.1:%d" % emulator.port
-    answer = client.request("GET", ["v3", "tasks", task["id"]], base=base, operation="read SMS task")
+    answer = client.request("GET", ["v3", "tasks", task["id"]], operation="read SMS task")
     assert answer.status_code == 200 and answer.json()["name"] == "web-01"
     assert emulator.journal[0]["headers"]["x-project-id"] == PROJECT_ID
-    client.request("GET", ["projects"], base=base + "/v3", query=[("name", "cn-north-4")], operation="look up")
+    client.request("GET", ["v3", "projects"], base=emulator.url, query=[("name", "cn-north-4")], operation="look up")
     assert "x-project-id" not in emulator.journal[1]["headers"]
+
+
+def test_an_iam_url_that_is_the_sms_endpoint_fails_cleanly_after_one_lookup(emulator):
+    """auth_url equal to the SMS endpoint, AK/SK without project_id: the project lookup is an IAM call, signed without
+    a project id and sent once, and its failure is an SmsApiError; before, signing it asked for the project id again,
+    without end (a RecursionError and no request sent)."""
+    client = sms.SmsClient(emulator.url, sms.Credentials("aksk", access_key=AK, secret_key=SK), iam_url=emulator.url,
+                           region="cn-north-4", max_retries=0)
+    with pytest.raises(sms.SmsApiError):
+        client.get_task("t-1")
+    assert [(entry["method"], entry["path"], "x-project-id" in entry["headers"]) for entry in emulator.journal] == [
+        ("GET", "/projects", False)]
 
 
 @pytest.mark.parametrize("sms_host, iam_host", [("localhost", "127.0.0.1"), ("127.0.0.1", "localhost")])
