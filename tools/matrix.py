@@ -198,8 +198,8 @@ def main():
             passed, summary, log_file = run_stage(stage, release, bin_dir)
             ok = ok and passed
             results.append('%s %s: %s' % (stage, 'ok' if passed else 'FAILED', summary))
-            log('ansible-core %s, Python %s: %s %s: %s%s' % (core, py_version, stage, 'ok' if passed else 'FAILED',
-                                                            summary, '' if passed else ' (see %s)' % log_file))
+            log('ansible-core %s, Python %s: %s %s: %s%s' % (
+                core, py_version, stage, 'ok' if passed else 'FAILED', summary, '' if passed else ' (see %s)' % log_file))
         failed += not ok
         rows.append((release, py_version, core, ('passed; ' if ok else 'FAILED; ') + '; '.join(results)))
     lines = ['| release | Python | ansible-core | result |', '|---|---|---|---|']

@@ -234,8 +234,8 @@ def test_a_task_still_present_when_wait_timeout_passes_is_timed_out(emulator):
     result = run_task_ids(emulator, [stuck["id"], quick["id"]], check=False, wait_timeout=0)
     assert result["failed"] is True
     assert result["changed"] is True
-    assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [(stuck["id"], "timed_out"),
-                                                                            (quick["id"], "deleted")]
+    assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [
+        (stuck["id"], "timed_out"), (quick["id"], "deleted")]
     assert result["tasks"][0]["msg"] == "still present after 0 seconds, in state DELETING, source server state deleting"
 
 

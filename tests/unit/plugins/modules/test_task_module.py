@@ -259,4 +259,3 @@ def test_a_stop_that_does_not_end_in_time_fails_as_a_change(emulator):
     assert result["msg"] == ("Timed out after 0 seconds waiting for SMS task %s (web-01) to stop and become deletable; "
                              "it was last seen in state ABORTING, source server state stopping" % task["id"])
     assert "DELETE" not in [entry["method"] for entry in emulator.journal]
-
