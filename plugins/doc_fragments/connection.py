@@ -104,7 +104,7 @@ options:
         complete way to authenticate, they are used as they are and the file's credentials are ignored (with a
         warning). Otherwise the file fills each credential option that is not set, so the environment may hold the
         access key and the file the secret key. Secret values are masked in all output.
-      - A file that group or others may read gets a warning.
+      - A file that grants group or others any permission (read, write or execute) gets a warning.
       - Keeps secrets out of the environment, which job runners record - the collection's AWX credential type
         injects the secrets this way.
       - If not set, the value of the E(HW_CREDENTIALS_FILE) environment variable is used.

@@ -139,7 +139,7 @@ def read_credentials_file(path):
             return None, "credentials_file %s: %s must be a string" % (path, key), []
     warnings = []
     if mode & 0o077:
-        warnings.append("credentials_file %s can be read by group or others (mode %03o): restrict it, for example "
+        warnings.append("credentials_file %s is open to group or others (mode %03o): restrict it, for example "
                         "with chmod 600" % (path, mode & 0o777))
     return values, None, warnings
 

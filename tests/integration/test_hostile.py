@@ -270,10 +270,10 @@ def test_several_complete_methods_say_which_one_was_used(emulator, playbook):
 
 
 @pytest.mark.parametrize("mode,warned", [(0o644, True), (0o640, True), (0o600, False), (0o400, False)])
-def test_a_credentials_file_others_may_read_is_warned_about(emulator, playbook, tmp_path, mode, warned):
+def test_a_credentials_file_open_to_others_is_warned_about(emulator, playbook, tmp_path, mode, warned):
     path = write_file(tmp_path, {"auth_token": TOKEN}, mode)
     run = playbook([sms_task(task_id="t-1", state="absent", credentials_file=path)],
                    defaults={"endpoint": emulator.url})
     assert run.status() == "ok", run.result()["msg"]
     warnings = run.result().get("warnings", [])
-    assert any("can be read by group or others (mode %03o)" % mode in warning for warning in warnings) is warned
+    assert any("is open to group or others (mode %03o)" % mode in warning for warning in warnings) is warned

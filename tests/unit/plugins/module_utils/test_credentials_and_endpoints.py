@@ -62,13 +62,15 @@ def test_a_private_file_is_read_without_warning(tmp_path):
     (0o660, "660"),
     (0o755, "755"),
     (0o666, "666"),
+    (0o620, "620"),  # group may write: may replace the credentials
+    (0o601, "601"),  # others may execute
 ])
-def test_a_file_group_or_others_may_read_gets_a_warning_with_its_mode(tmp_path, mode, shown):
+def test_a_file_open_to_group_or_others_gets_a_warning_with_its_mode(tmp_path, mode, shown):
     path = write(tmp_path, {"auth_token": "token-1"}, mode=mode)
     values, problem, warnings = read_credentials_file(path)
     assert (values, problem) == ({"auth_token": "token-1"}, None)
     assert len(warnings) == 1
-    assert warnings[0].startswith("credentials_file %s can be read by group or others (mode %s)" % (path, shown))
+    assert warnings[0].startswith("credentials_file %s is open to group or others (mode %s)" % (path, shown))
     assert "chmod 600" in warnings[0]
 
 

@@ -132,7 +132,7 @@ def test_a_file_others_may_read_is_used_with_a_warning(emulator, tmp_path):
     result = run(credentials_file=path, endpoint=emulator.url)
     assert not result.get("failed"), result["msg"]
     assert len(warnings_of(result)) == 1
-    assert warnings_of(result)[0].startswith("credentials_file %s can be read by group or others (mode 644)" % path)
+    assert warnings_of(result)[0].startswith("credentials_file %s is open to group or others (mode 644)" % path)
 
 
 def test_what_the_file_holds_beside_complete_options_is_named_in_a_warning(emulator, tmp_path):
