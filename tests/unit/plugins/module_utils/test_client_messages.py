@@ -456,6 +456,9 @@ def test_a_host_with_a_trailing_line_break_is_refused(build):
     pytest.param(502, b"Bad Gateway", "the answer was not an SMS error body: Bad Gateway", id="plain-text"),
     pytest.param(500, b"Internal error. " * 12 + b"12345678", "the answer was not an SMS error body: " + "Internal error. " * 12 + "12345678",
                  id="text-of-200-characters"),
+    # one character more than 200: the excerpt is the first 200 characters, then "..."
+    pytest.param(500, b"Internal error. " * 12 + b"123456789", "the answer was not an SMS error body: " + "Internal error. " * 12 + "12345678...",
+                 id="text-of-201-characters"),
     pytest.param(500, b"", "the answer was not an SMS error body: (empty body)", id="empty"),
     pytest.param(503, b" \r\n ", "the answer was not an SMS error body: (empty body)", id="blank"),
     # README "Errors, retries": the message names the service's error_code and error_msg, each also when alone
