@@ -14,8 +14,10 @@ stops at the first failure. A mutant that only a timeout stopped is reported apa
 mutation made the tests hang, so the report lists those lines for a look.
 
 Survivors are then met by new tests, and ``--recheck`` runs the survivors again with the tests as they are
-now (the plugins must not have changed since the run started): it copies the tests of the last commit into
-the trees, traces them again, and sends only the survivors through the same test command. The report keeps
+now: it makes a new session from the last commit, carries the results that still hold over from the old one
+(a killed mutant of code that did not change, in a function that did not change), traces the tests again and
+sends the rest through the same test command: the survivors, the mutants not run yet, and every mutant of a
+function the commit changed (of the whole module, when a change lies outside every function). The report keeps
 both passes apart: the score of the first pass, the survivors the second pass killed (with the test that
 failed), and those still open.
 
@@ -34,6 +36,8 @@ Usage: python tools/mutation.py [--modules PATH ...] [--workers N] [--resume | -
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
 import json
 import os
 import re
@@ -48,6 +52,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mutation_equivalent import EQUIVALENT  # noqa: E402  (tools/ is not a package)
+from mutation_select import TIMED_OUT  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / 'build' / 'mutation'
@@ -95,15 +100,19 @@ def prepare_venv():
     return VENV / 'bin'
 
 
-def copy_tree():
-    """The last commit, unpacked: the copy cosmic-ray reads its mutants from, and the one the test command compares
-    each mutated copy with."""
+def extract_head(target):
+    """The last commit, unpacked into ``target`` (emptied first)."""
     archive = subprocess.run(['git', 'archive', '--format=tar', 'HEAD'], cwd=ROOT, check=True, capture_output=True).stdout
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    subprocess.run(['tar', '-x', '-C', str(target)], input=archive, check=True)
+
+
+def copy_tree():
+    """The copy cosmic-ray reads its mutants from, and the one the test command compares each mutated copy with."""
     for target in (TREE, PRISTINE):
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        subprocess.run(['tar', '-x', '-C', str(target)], input=archive, check=True)
+        extract_head(target)
 
 
 def worker_trees(count):
@@ -194,7 +203,7 @@ def outcomes(session_dump):
             continue
         outcome = result['test_outcome']
         if outcome == 'killed' and ((result.get('output') or '').strip() == 'timeout'
-                                    or 'mutation_select: timeout' in (result.get('output') or '')):
+                                    or TIMED_OUT in (result.get('output') or '')):
             outcome = 'timeout'
         if outcome == 'survived' and 'no test reaches the mutated lines' in (result.get('output') or ''):
             outcome = 'unreached'
@@ -294,40 +303,105 @@ def write_report(dump, modules):
         len(found), len(lost), len(explained), len(killed_since), REPORT.relative_to(ROOT)))
 
 
-def recheck(bin_dir, session, python, env):
-    """Send the survivors of the session through the test command again, with the tests of the last commit."""
+SPECS = ('SELECT s.job_id, s.module_path, s.operator_name, s.operator_args, s.occurrence, s.start_pos_row, s.start_pos_col, '
+         's.end_pos_row, s.end_pos_col, r.worker_outcome, r.output, r.test_outcome, r.diff '
+         'FROM mutation_specs s LEFT JOIN work_results r ON r.job_id = s.job_id')
+
+
+def changes(old_text, new_text):
+    """How a module changed: {new line: old line} for the lines left as they were, and a test of whether a mutant
+    (first and last line, new numbering) sits in a function the change touched. A change outside every function
+    (a constant, an import) touches the whole module."""
+    old, new = old_text.splitlines(), new_text.splitlines()
+    mapping, touched = {}, set()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == 'equal':
+            mapping.update((j + 1, i + 1) for i, j in zip(range(i1, i2), range(j1, j2)))
+        else:  # replaced or inserted lines; where lines were only deleted, the lines on both sides
+            touched.update(range(j1 + 1, j2 + 1) if j2 > j1 else (j1, j1 + 1))
+    spans = [(node.lineno, node.end_lineno) for node in ast.walk(ast.parse(new_text))
+             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+             and any(node.lineno <= line <= node.end_lineno for line in touched)]
+    whole = any(not any(first <= line <= last for first, last in spans) for line in touched)
+
+    def affected(first, last):
+        return whole or any(line in touched for line in range(first, last + 1)) or any(
+            start <= first <= end for start, end in spans)
+    return mapping, affected
+
+
+def carry_over(bin_dir, session, staged, config_text, env):
+    """A new session made from the plugins of the last commit (in ``staged``), with the results of the old session
+    where they still hold: a mutant killed (or stopped by the timeout) keeps its result when it is made the same
+    way at the same place of code that did not change, and its function did not change either. The survivors,
+    the mutants the old session had not run, and every mutant of a changed function are left to run. Returns the
+    survivors of the first pass, renumbered for the new session."""
+    config = WORK / 'cosmic-ray.toml'
+    config.write_text(config_text, encoding='utf-8')
+    fresh = WORK / 'session-next.sqlite'
+    if fresh.exists():
+        fresh.unlink()
+    run([bin_dir / 'cosmic-ray', 'init', config, fresh], cwd=staged, env=env)
+    run([bin_dir / 'cr-filter-operators', fresh, config], cwd=staged, env=env)
+    connection = sqlite3.connect(str(session))
+    old_rows = connection.execute(SPECS).fetchall()
+    connection.close()
+    old_specs = {(row[1], row[2], row[3], row[5], row[6], row[7], row[8]): row for row in old_rows}
+    survivors = {(row[1], row[5], row[2], row[4]) for row in old_rows if row[11] == 'SURVIVED'}
+    previous = {tuple(entry) for entry in json.loads(FIRST_PASS.read_text(encoding='utf-8'))} if FIRST_PASS.exists() else set()
+    modules = {}
+    for module in sorted({row[1] for row in old_rows}):
+        old_text = (PRISTINE / module).read_text(encoding='utf-8')
+        new_path = staged / module
+        new_text = new_path.read_text(encoding='utf-8') if new_path.exists() else ''
+        if old_text != new_text:
+            modules[module] = changes(old_text, new_text)
+    connection = sqlite3.connect(str(fresh))
+    new_rows = connection.execute(SPECS).fetchall()
+    kept, first_pass, found, rerun = [], [], set(), 0
+    for row in new_rows:
+        module, first, last = row[1], row[5], row[7]
+        if module in modules:
+            mapping, affected = modules[module]
+            old_first, old_last = mapping.get(first), mapping.get(last)
+            key = None if old_first is None or old_last is None else (module, row[2], row[3], old_first, row[6], old_last, row[8])
+            rerun += bool(affected(first, last))
+        else:
+            key, affected = (module, row[2], row[3], first, row[6], last, row[8]), None
+        old = old_specs.get(key)
+        if old is None:
+            continue
+        entry = (old[1], old[5], old[2], old[4])
+        if entry in previous or entry in survivors:
+            first_pass.append((module, first, row[2], row[4]))
+            found.add(entry)
+        if row[9] is None and old[11] in ('KILLED', 'INCOMPETENT') and not (affected and affected(first, last)):
+            kept.append((old[9], old[10], old[11], old[12], row[0]))
+    with connection:
+        connection.executemany('INSERT INTO work_results (worker_outcome, output, test_outcome, diff, job_id) '
+                               'VALUES (?, ?, ?, ?, ?)', kept)
+    connection.close()
+    print('mutation: %d mutants in the new session, %d results carried over, %d mutants of changed functions to run again, '
+          '%d survivors of the first pass found again (of %d)' % (
+              len(new_rows), len(kept), rerun, len(first_pass), len(previous | survivors)), flush=True)
+    for entry in sorted((previous | survivors) - found):
+        print('mutation: a survivor of the first pass on a line the commit changed, left out: %s:%d %s #%d' % entry)
+    shutil.move(str(fresh), str(session))
+    return sorted(first_pass)
+
+
+def recheck(bin_dir, session, python, env, config_text):
+    """Run the survivors of the session again with the tests (and plugins) of the last commit: a new session,
+    with the results that still hold carried over (see ``carry_over``)."""
     staged = WORK / 'head'
-    if staged.exists():
-        shutil.rmtree(staged)
-    staged.mkdir(parents=True)
-    archive = subprocess.run(['git', 'archive', '--format=tar', 'HEAD'], cwd=ROOT, check=True, capture_output=True).stdout
-    subprocess.run(['tar', '-x', '-C', str(staged)], input=archive, check=True)
-    changed = subprocess.run(['diff', '-r', '-q', str(PRISTINE / 'plugins'), str(staged / 'plugins')],
-                             capture_output=True, text=True, check=False).stdout
-    if changed:
-        sys.exit('mutation: the plugins changed since the run started, so its mutants no longer apply; start a new run '
-                 '(make mutation):\n' + changed)
-    dump = subprocess.run([bin_dir / 'cosmic-ray', 'dump', session], cwd=TREE, check=True, capture_output=True,
-                          text=True).stdout
-    found = outcomes(dump)[0]
-    survivors = [entry[:4] for entry in found if entry[4] in ('survived', 'unreached')]
-    previous = json.loads(FIRST_PASS.read_text(encoding='utf-8')) if FIRST_PASS.exists() else []
-    FIRST_PASS.write_text(json.dumps(sorted({tuple(entry) for entry in previous} | set(survivors))), encoding='utf-8')
+    extract_head(staged)
+    first_pass = carry_over(bin_dir, session, staged, config_text, env)
+    FIRST_PASS.write_text(json.dumps(first_pass), encoding='utf-8')
     for target in (TREE, PRISTINE):
         shutil.rmtree(target)
         shutil.copytree(staged, target, symlinks=True)
     shutil.rmtree(staged)
     trace(python, env)
-    jobs = {}
-    for line in dump.splitlines():
-        job, result = json.loads(line)
-        mutation = job['mutations'][0]
-        jobs[(mutation['module_path'], mutation['start_pos'][0], mutation['operator_name'], mutation['occurrence'])] = job['job_id']
-    connection = sqlite3.connect(str(session))
-    with connection:
-        connection.executemany('DELETE FROM work_results WHERE job_id = ?', [(jobs[entry],) for entry in survivors])
-    connection.close()
-    print('mutation: %d survivors to run again with the tests of the last commit' % len(survivors), flush=True)
 
 
 def main():
@@ -356,7 +430,8 @@ def main():
     python = ROOT / '.venv' / 'bin' / 'python'
     command = shlex.join([str(python), str(ROOT / 'tools' / 'mutation_select.py')])
     if args.recheck:
-        recheck(bin_dir, session, python, env)
+        recheck(bin_dir, session, python, env, CONFIG.format(timeout=TIMEOUT, command=json.dumps(command),
+                                                             modules=json.dumps(args.modules), urls='[]'))
     elif not ((args.resume or args.report) and session.exists()):
         copy_tree()
         for stale in (session, FIRST_PASS, PASSES):
