@@ -330,6 +330,16 @@ def changes(old_text, new_text):
     return mapping, affected
 
 
+def ranked(rows):
+    """Each spec row with its rank among the mutants the same operator makes at the same place (a number is replaced
+    by several others, told apart only by their occurrence)."""
+    places = {}
+    for row in sorted(rows, key=lambda row: row[4]):
+        place = (row[1], row[2], row[3], row[5], row[6], row[7], row[8])
+        places.setdefault(place, []).append(row)
+    return [(row, rank) for group in places.values() for rank, row in enumerate(group)]
+
+
 def carry_over(bin_dir, session, staged, config_text, env):
     """A new session made from the plugins of the last commit (in ``staged``), with the results of the old session
     where they still hold: a mutant killed (or stopped by the timeout) keeps its result when it is made the same
@@ -346,7 +356,7 @@ def carry_over(bin_dir, session, staged, config_text, env):
     connection = sqlite3.connect(str(session))
     old_rows = connection.execute(SPECS).fetchall()
     connection.close()
-    old_specs = {(row[1], row[2], row[3], row[5], row[6], row[7], row[8]): row for row in old_rows}
+    old_specs = {(row[1], row[2], row[3], row[5], row[6], row[7], row[8], rank): row for row, rank in ranked(old_rows)}
     survivors = {(row[1], row[5], row[2], row[4]) for row in old_rows if row[11] == 'SURVIVED'}
     previous = {tuple(entry) for entry in json.loads(FIRST_PASS.read_text(encoding='utf-8'))} if FIRST_PASS.exists() else set()
     modules = {}
@@ -359,15 +369,16 @@ def carry_over(bin_dir, session, staged, config_text, env):
     connection = sqlite3.connect(str(fresh))
     new_rows = connection.execute(SPECS).fetchall()
     kept, first_pass, found, rerun = [], [], set(), 0
-    for row in new_rows:
+    for row, rank in ranked(new_rows):
         module, first, last = row[1], row[5], row[7]
         if module in modules:
             mapping, affected = modules[module]
             old_first, old_last = mapping.get(first), mapping.get(last)
-            key = None if old_first is None or old_last is None else (module, row[2], row[3], old_first, row[6], old_last, row[8])
+            key = None if old_first is None or old_last is None else (module, row[2], row[3], old_first, row[6], old_last, row[8],
+                                                                      rank)
             rerun += bool(affected(first, last))
         else:
-            key, affected = (module, row[2], row[3], first, row[6], last, row[8]), None
+            key, affected = (module, row[2], row[3], first, row[6], last, row[8], rank), None
         old = old_specs.get(key)
         if old is None:
             continue
