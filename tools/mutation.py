@@ -64,6 +64,7 @@ PRISTINE = WORK / 'pristine'
 TRACE = WORK / 'trace.json'
 PASSES = WORK / 'passes.json'  # [what ran, minutes, workers] of each exec of the session
 FIRST_PASS = WORK / 'first-pass.json'  # the survivors of the first pass, kept when --recheck runs them again
+FIRST_ROW = WORK / 'first-pass-row.md'  # the score of the first pass, kept when --recheck makes a new session
 TESTS = ['tests/unit/plugins', 'tests/unit/fault_matrix']
 TIMEOUT = 240.0  # the slowest test set (every test, for a line run at import) takes about two minutes
 CONFIG = """[cosmic-ray]
@@ -231,6 +232,7 @@ def print_survivors(dump, modules):
 
 
 def write_report(dump, modules):
+    """Write the report of the session; returns its row of the first pass."""
     found, pending, unmade = outcomes(dump)
     first_pass = {tuple(entry) for entry in json.loads(FIRST_PASS.read_text(encoding='utf-8'))} if FIRST_PASS.exists() else set()
     lost = [entry for entry in found if entry[4] in ('survived', 'unreached')]
@@ -279,10 +281,12 @@ def write_report(dump, modules):
         found += waiting
         lost_first += waiting
         lost += waiting
-        lines.append(score_row('first pass', lost_first))
+        first_row = score_row('first pass', lost_first)
+        lines.append(FIRST_ROW.read_text(encoding='utf-8').strip() if FIRST_ROW.exists() else first_row)
         lines.append(score_row('after the second pass (`--recheck`)', lost))
     else:
-        lines.append(score_row('first pass', lost))
+        first_row = score_row('first pass', lost)
+        lines.append(first_row)
     lines.append('')
     if pending:
         lines += ['**Partial**: %d mutants were not run yet (`make mutation MUTATION_ARGS=--resume` goes on)%s.' % (
@@ -301,6 +305,7 @@ def write_report(dump, modules):
     REPORT.write_text('\n'.join(lines) + '\n', encoding='utf-8')
     print('mutation: %d mutants, %d survived (%d judged equivalent, %d killed on the second pass); see %s' % (
         len(found), len(lost), len(explained), len(killed_since), REPORT.relative_to(ROOT)))
+    return first_row
 
 
 SPECS = ('SELECT s.job_id, s.module_path, s.operator_name, s.operator_args, s.occurrence, s.start_pos_row, s.start_pos_col, '
@@ -401,9 +406,13 @@ def carry_over(bin_dir, session, staged, config_text, env):
     return sorted(first_pass)
 
 
-def recheck(bin_dir, session, python, env, config_text):
+def recheck(bin_dir, session, python, env, config_text, modules):
     """Run the survivors of the session again with the tests (and plugins) of the last commit: a new session,
     with the results that still hold carried over (see ``carry_over``)."""
+    if not FIRST_ROW.exists():
+        dump = subprocess.run([bin_dir / 'cosmic-ray', 'dump', session], cwd=TREE, check=True, capture_output=True,
+                              text=True).stdout
+        FIRST_ROW.write_text(write_report(dump, modules), encoding='utf-8')
     staged = WORK / 'head'
     extract_head(staged)
     first_pass = carry_over(bin_dir, session, staged, config_text, env)
@@ -442,10 +451,10 @@ def main():
     command = shlex.join([str(python), str(ROOT / 'tools' / 'mutation_select.py')])
     if args.recheck:
         recheck(bin_dir, session, python, env, CONFIG.format(timeout=TIMEOUT, command=json.dumps(command),
-                                                             modules=json.dumps(args.modules), urls='[]'))
+                                                             modules=json.dumps(args.modules), urls='[]'), args.modules)
     elif not ((args.resume or args.report) and session.exists()):
         copy_tree()
-        for stale in (session, FIRST_PASS, PASSES):
+        for stale in (session, FIRST_PASS, PASSES, FIRST_ROW):
             if stale.exists():
                 stale.unlink()
         trace(python, env)
