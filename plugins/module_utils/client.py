@@ -784,20 +784,24 @@ class AnswerTooLarge(Exception):
 
 def _read_body(raw, deadline):
     """The body of a streamed answer, read in pieces so that the deadline and the size limit are checked as it
-    arrives (``read1`` returns what has arrived; an older urllib3 without it reads small pieces)."""
+    arrives (``read1`` returns what has arrived). urllib3 1.26 has no ``read1``, and there ``read(amount)`` may
+    return nothing before the end (a compressed piece that decodes to nothing yet, such as a long gzip header), so
+    its ``stream``, which reads on to the end, gives the pieces; it also takes a body that ends before its
+    Content-Length for whole unless told not to."""
+    if getattr(raw, "enforce_content_length", True) is not True:
+        raw.enforce_content_length = True  # urllib3 1.26; urllib3 2 always checks
     read1 = getattr(raw, "read1", None)
+    pieces = iter(lambda: read1(65536, decode_content=True), b"") if read1 else raw.stream(4096, decode_content=True)
     chunks, size = [], 0
     try:
-        while True:
-            chunk = read1(65536, decode_content=True) if read1 else raw.read(4096, decode_content=True)
-            if not chunk:
-                return b"".join(chunks)
+        for chunk in pieces:
             size += len(chunk)
             if size > MAX_BODY:
                 raise AnswerTooLarge("the answer was larger than %d MiB" % (MAX_BODY // 2 ** 20))
             if time.monotonic() > deadline:
                 raise requests.exceptions.ReadTimeout("the answer did not end within the timeout")
             chunks.append(chunk)
+        return b"".join(chunks)
     except requests.exceptions.RequestException:
         raise
     except urllib3_exceptions.ReadTimeoutError:
