@@ -3,7 +3,7 @@
 For each minor release of ansible-core from 2.16 to 2.21, this makes a virtual environment in
 build/matrix/<release> on a Python that release supports, installs the newest patch release of that
 ansible-core there with the test tools of requirements-dev.txt (the linters and documentation tools,
-which pull in their own ansible-core, are left out), and runs in it:
+which pull in their own ansible-core, are left out; 2.16 gets urllib3 1.26, see URLLIB3), and runs in it:
 
 * ``ansible-test sanity`` on a clean copy of the collection (``tools/sanity.py``, no ignore file),
 * the unit tests (``pytest tests/unit``),
@@ -42,6 +42,9 @@ PYTHONS = {
     '2.21': ('3.13', '3.12', '3.14'),
 }
 STAGES = ('sanity', 'units', 'integration')
+# The oldest release runs with urllib3 1.26, the last major before 2 (requests still accepts it, and some
+# distributions ship it): the client reads answers there without read1, through a path of its own.
+URLLIB3 = {'2.16': 'urllib3>=1.26,<2'}
 # The tools of requirements-dev.txt that the matrix does not run (each pins or pulls its own ansible-core).
 NOT_IN_MATRIX = ('ansible-core', 'ansible-lint', 'antsibull-changelog', 'antsibull-docs', 'ruff')
 COUNTS = re.compile(r'(\d+) (passed|failed|skipped|error|errors)\b')
@@ -99,7 +102,8 @@ def requirements():
 def make_venv(release, python):
     venv = WORK / release / 'venv'
     bin_dir = venv / 'bin'
-    wanted = requirements() + ['ansible-core>=%s.0,<%s' % (release, next_release(release))]
+    wanted = requirements() + ['ansible-core>=%s.0,<%s' % (release, next_release(release))] + (
+        [URLLIB3[release]] if release in URLLIB3 else [])
     stamp = venv / '.matrix-requirements'
     if not (stamp.exists() and stamp.read_text(encoding='utf-8') == '\n'.join(wanted + [python])):
         if venv.exists():
@@ -111,10 +115,10 @@ def make_venv(release, python):
             print(install.stdout + install.stderr, file=sys.stderr)
             install.check_returncode()
         stamp.write_text('\n'.join(wanted + [python]), encoding='utf-8')
-    version = subprocess.run([str(bin_dir / 'python'), '-c',
-                              'from ansible.release import __version__; print(__version__)'],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    return bin_dir, version
+    versions = subprocess.run([str(bin_dir / 'python'), '-c',
+                               'from ansible.release import __version__; import urllib3; print(__version__, urllib3.__version__)'],
+                              capture_output=True, text=True, check=True).stdout.split()
+    return bin_dir, versions[0], versions[1]
 
 
 def next_release(release):
@@ -179,17 +183,17 @@ def main():
         python = next((found for found in map(find_python, PYTHONS[release]) if found), None)
         if python is None:
             skipped += 1
-            rows.append((release, '-', '-', 'skipped: none of Python %s found' % ', '.join(PYTHONS[release])))
+            rows.append((release, '-', '-', '-', 'skipped: none of Python %s found' % ', '.join(PYTHONS[release])))
             log('%s: skipped, none of Python %s found' % (release, ', '.join(PYTHONS[release])))
             continue
         py_version = subprocess.run([python, '-c', 'import platform; print(platform.python_version())'],
                                     capture_output=True, text=True, check=True).stdout.strip()
         log('%s: Python %s (%s), installing' % (release, py_version, python))
         try:
-            bin_dir, core = make_venv(release, python)
+            bin_dir, core, urllib3 = make_venv(release, python)
         except subprocess.CalledProcessError as error:
             failed += 1
-            rows.append((release, py_version, '-', 'failed: the virtual environment could not be made (%s)' % error))
+            rows.append((release, py_version, '-', '-', 'failed: the virtual environment could not be made (%s)' % error))
             log('%s: failed, the virtual environment could not be made' % release)
             continue
         results = []
@@ -201,13 +205,13 @@ def main():
             log('ansible-core %s, Python %s: %s %s: %s%s' % (
                 core, py_version, stage, 'ok' if passed else 'FAILED', summary, '' if passed else ' (see %s)' % log_file))
         failed += not ok
-        rows.append((release, py_version, core, ('passed; ' if ok else 'FAILED; ') + '; '.join(results)))
-    lines = ['| release | Python | ansible-core | result |', '|---|---|---|---|']
-    lines += ['| %s | %s | %s | %s |' % row for row in rows]
+        rows.append((release, py_version, core, urllib3, ('passed; ' if ok else 'FAILED; ') + '; '.join(results)))
+    lines = ['| release | Python | ansible-core | urllib3 | result |', '|---|---|---|---|---|']
+    lines += ['| %s | %s | %s | %s | %s |' % row for row in rows]
     (WORK / 'results.md').write_text('\n'.join(lines) + '\n', encoding='utf-8')
     print()
-    for release, py_version, core, result in rows:
-        print('%-5s ansible-core %-8s Python %-7s %s' % (release, core, py_version, result))
+    for release, py_version, core, urllib3, result in rows:
+        print('%-5s ansible-core %-8s Python %-7s urllib3 %-8s %s' % (release, core, py_version, urllib3, result))
     passed = len(rows) - failed - skipped
     print('%d passed, %d failed, %d skipped' % (passed, failed, skipped))
     return 1 if failed or (skipped and args.require_all) else 0

@@ -14,6 +14,8 @@ import json
 import math
 import random
 import re
+import socket
+import threading
 import time
 from urllib.parse import quote, quote_plus, urlsplit
 
@@ -784,14 +786,25 @@ class AnswerTooLarge(Exception):
 
 def _read_body(raw, deadline):
     """The body of a streamed answer, read in pieces so that the deadline and the size limit are checked as it
-    arrives (``read1`` returns what has arrived). urllib3 1.26 has no ``read1``, and there ``read(amount)`` may
-    return nothing before the end (a compressed piece that decodes to nothing yet, such as a long gzip header), so
-    its ``stream``, which reads on to the end, gives the pieces; it also takes a body that ends before its
-    Content-Length for whole unless told not to."""
-    if getattr(raw, "enforce_content_length", True) is not True:
-        raw.enforce_content_length = True  # urllib3 1.26; urllib3 2 always checks
+    arrives (``read1`` returns what has arrived).
+
+    urllib3 1.26 has no ``read1``: there ``read(amount)`` waits for the whole amount, and may return nothing before
+    the end (a compressed piece that decodes to nothing yet, such as a long gzip header), so its ``stream``, which
+    reads on to the end, gives the pieces, and a timer shuts the connection at the deadline (an answer dripping in
+    would otherwise hold the read); it also takes a body that ends before its Content-Length for whole unless told
+    not to.
+    """
     read1 = getattr(raw, "read1", None)
-    pieces = iter(lambda: read1(65536, decode_content=True), b"") if read1 else raw.stream(4096, decode_content=True)
+    watchdog = None
+    if read1:
+        pieces = iter(lambda: read1(65536, decode_content=True), b"")
+    else:
+        if getattr(raw, "enforce_content_length", True) is not True:
+            raw.enforce_content_length = True
+        pieces = raw.stream(4096, decode_content=True)
+        watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), _shut, [raw])
+        watchdog.daemon = True
+        watchdog.start()
     chunks, size = [], 0
     try:
         for chunk in pieces:
@@ -801,13 +814,30 @@ def _read_body(raw, deadline):
             if time.monotonic() > deadline:
                 raise requests.exceptions.ReadTimeout("the answer did not end within the timeout")
             chunks.append(chunk)
+        if watchdog is not None and time.monotonic() >= deadline:
+            raise requests.exceptions.ReadTimeout("the answer did not end within the timeout")  # shut, not ended
         return b"".join(chunks)
     except requests.exceptions.RequestException:
         raise
     except urllib3_exceptions.ReadTimeoutError:
         raise requests.exceptions.ReadTimeout("no data within the timeout")
     except (urllib3_exceptions.HTTPError, OSError) as exc:
+        if watchdog is not None and time.monotonic() >= deadline:
+            raise requests.exceptions.ReadTimeout("the answer did not end within the timeout")
         raise requests.exceptions.ConnectionError("%s while reading the answer" % type(exc).__name__)
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+
+
+def _shut(raw):
+    """Shut the connection an answer is read from, so that a read waiting on it returns."""
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed
 
 
 def _errno_text(exc):
