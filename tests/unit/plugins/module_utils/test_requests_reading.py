@@ -16,6 +16,7 @@ import time
 import zlib
 
 import pytest
+import urllib3
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from tests.conftest import TOKEN
@@ -86,6 +87,16 @@ class BrokenServer:
         self.listener.close()
 
 
+@pytest.fixture(params=["read1", "without read1"])
+def interface(request, monkeypatch):
+    """Each test runs with urllib3's response as installed, and as urllib3 1.26 offers it, without ``read1`` (the
+    client then reads through ``stream``, within a timer of its own; ``make matrix`` runs the suite with urllib3
+    1.26 itself)."""
+    if request.param == "without read1":
+        monkeypatch.setattr(urllib3.response.HTTPResponse, "read1", None, raising=False)
+    return request.param
+
+
 @pytest.fixture
 def broken_server(request):
     server = BrokenServer(**request.param)
@@ -98,7 +109,7 @@ def token_client(server, **kwargs):
 
 
 @pytest.mark.parametrize("broken_server", [{}], indirect=True)
-def test_a_connection_closed_before_the_body_ends_is_a_connection_failure_retried(broken_server):
+def test_a_connection_closed_before_the_body_ends_is_a_connection_failure_retried(broken_server, interface):
     pauses = []
     client = token_client(broken_server, timeout=5, max_retries=2, sleep=pauses.append)
     with pytest.raises(sms.SmsApiError) as caught:
@@ -110,7 +121,7 @@ def test_a_connection_closed_before_the_body_ends_is_a_connection_failure_retrie
 
 
 @pytest.mark.parametrize("broken_server", [{"stall": 3}], indirect=True)
-def test_a_body_that_stops_arriving_is_given_up_after_the_timeout(broken_server):
+def test_a_body_that_stops_arriving_is_given_up_after_the_timeout(broken_server, interface):
     with pytest.raises(sms.SmsApiError) as caught:
         token_client(broken_server, timeout=1, max_retries=0).get_task("t-1")
     assert caught.value.message() == ("Failed to read SMS task t-1: no answer from 127.0.0.1:%d within 1 seconds "
@@ -120,7 +131,7 @@ def test_a_body_that_stops_arriving_is_given_up_after_the_timeout(broken_server)
 
 
 @pytest.mark.parametrize("broken_server", [{"length": 20 * MIB, "sent": 17 * MIB, "stall": 5}], indirect=True)
-def test_an_answer_too_large_is_not_read_on_and_its_connection_is_closed(broken_server):
+def test_an_answer_too_large_is_not_read_on_and_its_connection_is_closed(broken_server, interface):
     with pytest.raises(sms.SmsApiError) as caught:
         token_client(broken_server, timeout=5, max_retries=0).get_task("t-1")
     assert caught.value.message() == ("Failed to read SMS task t-1: the answer was larger than 16 MiB from 127.0.0.1:%d: "
@@ -138,7 +149,7 @@ def gzip_member(data, extra):
 
 
 @pytest.mark.parametrize("extra", [0, 4084, 5000, 65535])
-def test_a_compressed_answer_is_read_whole_whatever_its_header_holds(emulator, extra):
+def test_a_compressed_answer_is_read_whole_whatever_its_header_holds(emulator, extra, interface):
     """A gzip answer whose header alone is longer than a piece the client reads is read to its end, not taken as
     an empty body (urllib3 1.26, which requests accepts, returns nothing for such a piece before the end)."""
     task = {"id": "t-1", "name": "compressed", "state": "READY"}
@@ -146,3 +157,15 @@ def test_a_compressed_answer_is_read_whole_whatever_its_header_holds(emulator, e
                     headers={"Content-Encoding": "gzip"})
     client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
     assert client.get_task("t-1") == task
+
+
+def test_an_answer_that_drips_in_is_given_up_after_the_timeout(emulator, interface):
+    """docs/connection.md "Errors, retries": every answer is read within timeout seconds as a whole, not per read."""
+    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), timeout=1, max_retries=0)
+    emulator.inject(method="GET", path="/v3/tasks/t-1", drip=0.2, body={"id": "t-1", "name": "slow", "padding": "x" * 40})
+    started = time.monotonic()
+    with pytest.raises(sms.SmsApiError) as caught:
+        client.get_task("t-1")
+    assert time.monotonic() - started < 3  # the whole body would take about 14 seconds
+    assert caught.value.message() == ("Failed to read SMS task t-1: no answer from 127.0.0.1:%d within 1 seconds "
+                                      "(ReadTimeout); raise timeout if the service is slow" % emulator.port)
