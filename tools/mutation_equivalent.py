@@ -36,6 +36,27 @@ ENTRIES = [  # (module, operator, source line, reason)
      'return self.credentials.kind == "password" and not self._reauthenticated and self._token is not None',
      'of the three kinds, "aksk" <= "password" too, but an AK/SK client never holds a token (it signs), so'
      ' the last condition is false for it either way'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_GtE_Eq',
+     'steady = steady and count == first_count and not seen.intersection(ids) and (bool(items) or offset >= count)',
+     'a count is an int of at least 0 (else the page is refused); on the first page offset is 0, so >= and == '
+     'both mean count == 0; later, steady still holds only while every count equals first_count, and the loop '
+     'went on only while offset < first_count: offset > count never reaches this comparison'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_GtE_Is',
+     'steady = steady and count == first_count and not seen.intersection(ids) and (bool(items) or offset >= count)',
+     'as for ==: offset > count never reaches it, and where offset == count (the first page, count 0) both are '
+     'the int 0, which CPython keeps once (json gives the cached small int)'),
+    ('plugins/module_utils/client.py', 'core/ReplaceTrueWithFalse',
+     'def _error(self, operation, response, retries=0, hint=None, quote_body=True):',
+     'the one caller that leaves quote_body out asks only is_absence() of the error, which reads the status and '
+     'error_code, never the excerpt; the other caller always passes quote_body'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_NotEq_IsNot',
+     'if self._redactor[0] != secrets:  # built again only when a secret was added (the IAM token)',
+     'secrets is a new tuple on every call, so the mutant builds the masking function again every time, from '
+     'the current secrets: the same masking, only slower (the cache exists for speed)'),
+    ('plugins/module_utils/client.py', 'core/NumberReplacer',
+     'if self._redactor[0] != secrets:  # built again only when a secret was added (the IAM token)',
+     'self._redactor[1] (or [-1]) is None or the masking function, never equal to a tuple: the function is '
+     'built again every time from the current secrets, the same masking, only slower'),
     ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Gt_GtE',
      '"check the system clock (NTP)" % (abs(offset) // 60, "ahead of" if offset > 0 else "behind",',
      'the line runs only when abs(offset) is over 900 seconds, so offset is never 0'),
