@@ -10,8 +10,10 @@ which pull in their own ansible-core, are left out; 2.16 gets urllib3 1.26, see 
 * the integration tests (``pytest tests/integration``: real ``ansible-playbook`` and ``ansible`` runs
   against the emulator, with that ansible-core).
 
-It prints one line per release and writes the table to build/matrix/results.md. A release whose Python
-is not on the machine is reported as skipped, never as passed. The exit status is non-zero when any
+It prints one line per release and writes the table to build/matrix/results.md. Each stage's result is
+kept (build/matrix/<release>/stages.json), so a run of some releases or stages updates the table in place;
+a row names the stages it holds. A release whose Python is not on the machine is reported as skipped, never
+as passed. The exit status is non-zero when any
 release failed, or was skipped while ``--require-all`` was given.
 
 Usage: python tools/matrix.py [--releases 2.16 2.17 ...] [--stages sanity units integration] [--require-all]
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import os
 import re
 import shutil
@@ -196,18 +199,30 @@ def main():
             rows.append((release, py_version, '-', '-', 'failed: the virtual environment could not be made (%s)' % error))
             log('%s: failed, the virtual environment could not be made' % release)
             continue
-        results = []
+        kept = WORK / release / 'stages.json'
+        stored = json.loads(kept.read_text(encoding='utf-8')) if kept.exists() else {}
+        if stored.get('versions') != [py_version, core, urllib3]:
+            stored = {'versions': [py_version, core, urllib3], 'stages': {}}
         ok = True
         for stage in args.stages:
             passed, summary, log_file = run_stage(stage, release, bin_dir)
             ok = ok and passed
-            results.append('%s %s: %s' % (stage, 'ok' if passed else 'FAILED', summary))
+            stored['stages'][stage] = [passed, summary, time.strftime('%Y-%m-%d')]
+            kept.write_text(json.dumps(stored), encoding='utf-8')
             log('ansible-core %s, Python %s: %s %s: %s%s' % (
                 core, py_version, stage, 'ok' if passed else 'FAILED', summary, '' if passed else ' (see %s)' % log_file))
         failed += not ok
-        rows.append((release, py_version, core, urllib3, ('passed; ' if ok else 'FAILED; ') + '; '.join(results)))
-    lines = ['| release | Python | ansible-core | urllib3 | result |', '|---|---|---|---|---|']
-    lines += ['| %s | %s | %s | %s | %s |' % row for row in rows]
+        rows.append((release, py_version, core, urllib3, ('passed' if ok else 'FAILED')))
+    lines = ['| release | Python | ansible-core | urllib3 | %s |' % ' | '.join(STAGES), '|---|---|---|---|' + '---|' * len(STAGES)]
+    for release in PYTHONS:
+        kept = WORK / release / 'stages.json'
+        if not kept.exists():
+            continue
+        stored = json.loads(kept.read_text(encoding='utf-8'))
+        cells = ['%s: %s (%s)' % ('ok' if stored['stages'][stage][0] else 'FAILED', stored['stages'][stage][1],
+                                  stored['stages'][stage][2]) if stage in stored['stages'] else 'not run'
+                 for stage in STAGES]
+        lines.append('| %s | %s |' % (' | '.join([release] + stored['versions']), ' | '.join(cells)))
     (WORK / 'results.md').write_text('\n'.join(lines) + '\n', encoding='utf-8')
     print()
     for release, py_version, core, urllib3, result in rows:

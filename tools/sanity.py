@@ -85,20 +85,21 @@ def log(message: str) -> None:
     print('sanity: %s' % message, flush=True)
 
 
-def ansible_test_pip_version() -> str:
-    """The pip version that the installed ansible-test bootstraps into its virtual environments."""
+def ansible_test_packages() -> dict:
+    """The packages (name: version) that the installed ansible-test bootstraps into its virtual environments: pip,
+    and before ansible-core 2.17 setuptools and wheel too."""
     try:
         # pylint: disable-next=import-outside-toplevel
         from ansible_test._internal.python_requirements import get_venv_packages
 
-        return get_venv_packages(SimpleNamespace(version=PYTHON_VERSION))['pip']
+        return dict(get_venv_packages(SimpleNamespace(version=PYTHON_VERSION)))
     except Exception:  # pylint: disable=broad-exception-caught
         source = ansible_test_lib_dir() / 'ansible_test' / '_internal' / 'python_requirements.py'
         match = re.search(r"\bpip='([0-9.]+)'", source.read_text(encoding='utf-8'))
         if not match:
             raise SystemExit('sanity: cannot tell which pip version ansible-test bootstraps '
                              '(see %s)' % source) from None
-        return match.group(1)
+        return {'pip': match.group(1)}
 
 
 def ansible_test_lib_dir() -> Path:
@@ -119,14 +120,16 @@ def stand_in_path(pip_version: str) -> Path:
     return Path(os.path.expanduser(relative))
 
 
-def ensure_pip_wheel(pip_version: str) -> None:
-    if list(WHEEL_CACHE.glob('pip-%s-*.whl' % pip_version)):
-        return
-    WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
-    log('downloading the pip %s wheel into %s' % (pip_version, WHEEL_CACHE))
-    subprocess.run([sys.executable, '-m', 'pip', 'download', '--disable-pip-version-check', '--quiet',
-                    '--no-deps', '--only-binary', ':all:', '--dest', str(WHEEL_CACHE),
-                    'pip==%s' % pip_version], check=True)
+def ensure_wheels(packages: dict) -> None:
+    """A wheel of each package ansible-test bootstraps, in the cache the stand-in installs from."""
+    for name, version in sorted(packages.items()):
+        if list(WHEEL_CACHE.glob('%s-%s-*.whl' % (name, version))):
+            continue
+        WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
+        log('downloading the %s %s wheel into %s' % (name, version, WHEEL_CACHE))
+        subprocess.run([sys.executable, '-m', 'pip', 'download', '--disable-pip-version-check', '--quiet',
+                        '--no-deps', '--only-binary', ':all:', '--dest', str(WHEEL_CACHE),
+                        '%s==%s' % (name, version)], check=True)
 
 
 def install_stand_in(pip_version: str) -> None:
@@ -190,9 +193,9 @@ def main() -> int:
     if not ansible_test.exists():
         raise SystemExit('sanity: %s not found; create the virtual environment first (make venv)' % ansible_test)
 
-    pip_version = ansible_test_pip_version()
-    ensure_pip_wheel(pip_version)
-    install_stand_in(pip_version)
+    packages = ansible_test_packages()
+    ensure_wheels(packages)
+    install_stand_in(packages['pip'])
 
     if RESULTS_DIR.exists():
         shutil.rmtree(RESULTS_DIR)
