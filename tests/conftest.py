@@ -41,3 +41,10 @@ REGION = "cn-north-4"
 def emulator():
     with Emulator() as emu:
         yield emu
+
+
+@pytest.fixture
+def no_bundle_in_the_environment(monkeypatch):
+    """No CA bundle named by the environment (requests would trust it): the machine's own store decides."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.delenv(name, raising=False)

@@ -292,7 +292,7 @@ def test_next_step_is_a_pure_decision(idempotent, attempt, status, exc, absent, 
 
 @pytest.mark.parametrize("count, pages", [(100, 3), (250, 5), (301, 6)])
 def test_a_list_whose_pages_never_end_names_the_pages_read(emulator, count, pages):
-    """README: a listing stops after the pages its first count implies with pages half full (100 of 200), plus two."""
+    """docs/connection.md: a listing stops after the pages its first count implies with pages half full (100 of 200), plus two."""
     emulator.inject(method="GET", path="/v3/tasks", endless_count=count, endless_page=10, times=100)
     client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
     with pytest.raises(sms.SmsApiError) as caught:
@@ -303,7 +303,7 @@ def test_a_list_whose_pages_never_end_names_the_pages_read(emulator, count, page
 
 @pytest.mark.parametrize("count, page, pages", [(75, 25, 3), (250, 50, 5)])
 def test_a_list_is_read_to_its_end_within_the_pages_its_count_implies(emulator, count, page, pages):
-    """README: the pages the first count implies with pages half full, plus two, are all read: 75 tasks in 3 pages
+    """docs/connection.md: the pages the first count implies with pages half full, plus two, are all read: 75 tasks in 3 pages
     of 25, 250 tasks in 5 pages of 50."""
     emulator.inject(method="GET", path="/v3/tasks", endless_count=count, endless_page=page, times=pages)
     client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
@@ -430,7 +430,7 @@ def test_a_gzip_encoded_answer_is_decoded_with_any_urllib3(emulator, older_urlli
 
 
 def test_a_list_whose_first_page_counts_more_than_any_float_still_stops_after_500_pages(emulator):
-    """README: a listing never reads more than 500 pages, whatever count the first page states (JSON numbers have
+    """docs/connection.md: a listing never reads more than 500 pages, whatever count the first page states (JSON numbers have
     no limit: this one has 401 digits)."""
     count = 10 ** 400
     emulator.inject(method="GET", path="/v3/tasks", endless_count=count, endless_page=1, times=1000)

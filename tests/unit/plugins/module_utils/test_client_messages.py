@@ -6,7 +6,7 @@ from the gateway's for signatures, an answer too large to read, a site that may 
 that a token IAM issues during the run is masked wherever the service quotes it back.
 
 The limits are the documented ones (sms-api.md section 5: signatures refused beyond 15 minutes of clock skew;
-README "Errors, retries": at most 16 MiB of an answer read; the ``site`` option: a 401 or 403 on the first SMS
+docs/connection.md "Errors, retries": at most 16 MiB of an answer read; the ``site`` option: a 401 or 403 on the first SMS
 request, or a 404 from the API gateway, names the guess), written here rather than imported.
 """
 
@@ -117,7 +117,7 @@ def test_an_answer_larger_than_16_mib_is_not_read_to_its_end(emulator):
 
 
 def test_an_answer_that_arrives_a_byte_at_a_time_is_given_up_after_the_timeout(emulator):
-    """README: every answer is read within timeout seconds as a whole, not per read."""
+    """docs/connection.md: every answer is read within timeout seconds as a whole, not per read."""
     client = SmsClient(emulator.url, Credentials("token", auth_token=TOKEN), timeout=1, max_retries=0)
     emulator.inject(method="GET", path="/v3/tasks/t-1", drip=0.2, body={"id": "t-1", "name": "slow", "padding": "x" * 40})
     started = time.monotonic()
@@ -310,7 +310,7 @@ def test_a_list_that_changed_once_is_read_again_to_its_end(emulator):
 
 
 def test_a_list_whose_pages_never_end_is_stopped_after_the_pages_its_count_implies(emulator):
-    """README: at most the pages the first count implies with pages half full, plus two: 1,000 tasks, 12 pages."""
+    """docs/connection.md: at most the pages the first count implies with pages half full, plus two: 1,000 tasks, 12 pages."""
     emulator.inject(method="GET", path="/v3/tasks", endless_count=1000, endless_page=50, times=10000)
     error = failure(token_client(emulator).list_tasks)
     assert error.message() == ("Failed to list SMS tasks: the list did not end after 12 pages although its first page "
@@ -403,7 +403,7 @@ def test_secrets_of_three_characters_and_more_are_masked_shorter_ones_would_mask
 
 @pytest.mark.parametrize("secrets", [["sk-0123456789", "sk-0123456789-and-more"], ["sk-0123456789-and-more", "sk-0123456789"]])
 def test_a_secret_that_contains_another_is_masked_whole(secrets):
-    """README: texts taken from an answer are masked, each secret whole: a security token that begins with the
+    """docs/connection.md: texts taken from an answer are masked, each secret whole: a security token that begins with the
     secret key must not come back as the mask followed by the rest of the token."""
     redact = redactor(secrets)
     assert redact("token sk-0123456789-and-more, key sk-0123456789.") == "token ********, key ********."
@@ -417,7 +417,7 @@ def test_a_secret_that_contains_another_is_masked_whole(secrets):
     "pa%22ss%26%3Cword%3E",  # URL-encoded
 ], ids=["as-is", "html-attribute", "html-text", "json", "url"])
 def test_a_secret_with_quotes_and_markup_is_masked_in_every_form_it_comes_back_in(form):
-    """README: texts taken from an answer are masked, also the HTML-escaped, JSON-escaped and URL-encoded forms."""
+    """docs/connection.md: texts taken from an answer are masked, also the HTML-escaped, JSON-escaped and URL-encoded forms."""
     assert redactor(['pa"ss&<word>'])("<p>password %s refused</p>" % form) == "<p>password ******** refused</p>"
 
 
@@ -461,7 +461,7 @@ def test_a_host_with_a_trailing_line_break_is_refused(build):
                  id="text-of-201-characters"),
     pytest.param(500, b"", "the answer was not an SMS error body: (empty body)", id="empty"),
     pytest.param(503, b" \r\n ", "the answer was not an SMS error body: (empty body)", id="blank"),
-    # README "Errors, retries": the message names the service's error_code and error_msg, each also when alone
+    # docs/connection.md "Errors, retries": the message names the service's error_code and error_msg, each also when alone
     pytest.param(400, b'{"error_code": "SMS.2015"}', "SMS.2015", id="code-alone"),
     pytest.param(400, b'{"error_msg": "The task is in progress."}', "The task is in progress.", id="message-alone"),
     # the official SDK looks for the pair in nested objects at any depth
@@ -476,7 +476,7 @@ def test_an_error_answer_is_described_by_what_it_carries(emulator, status, raw, 
 
 
 def test_a_token_quoted_json_escaped_in_an_answer_is_masked_whole(emulator):
-    """README: texts taken from an answer are masked, also in the JSON-escaped form of each secret."""
+    """docs/connection.md: texts taken from an answer are masked, also in the JSON-escaped form of each secret."""
     token = 'tok"en\\0123456789'
     emulator.inject(method="GET", path="/v3/tasks/t-1", status=400,
                     raw=b'{"detail": "the token tok\\"en\\\\0123456789 is refused"}')
@@ -500,7 +500,7 @@ def test_an_error_built_from_an_answer_quotes_a_body_without_error_fields_unless
 
 
 def test_a_long_error_message_and_request_id_are_named_whole(emulator):
-    """README "Errors, retries": the message names the service's error_code and error_msg and the request id."""
+    """docs/connection.md "Errors, retries": the message names the service's error_code and error_msg and the request id."""
     code, text, request_id = "SMS." + "7" * 96, "The task is in progress. " * 40, "r" * 100
     assert (len(code), len(text), len(request_id)) == (100, 1000, 100)
     emulator.inject(method="GET", path="/v3/tasks/t-1", status=400, body={"error_code": code, "error_msg": text})

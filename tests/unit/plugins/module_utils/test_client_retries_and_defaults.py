@@ -4,9 +4,9 @@
 """Which answers a read is retried after, which answers mean that a record is absent, and that a client built
 without a TLS setting checks certificates.
 
-The rules are the documented ones, written here rather than imported: README "Errors, retries" (reads are retried
+The rules are the documented ones, written here rather than imported: docs/connection.md "Errors, retries" (reads are retried
 after throttling (429) and gateway errors (502, 503, 504) only, at most ``max_retries`` times); sms-api.md section 5
-(a task does not exist on the status 404 alone, as Terraform reads it); README "Reliability" (TLS: the default run
+(a task does not exist on the status 404 alone, as Terraform reads it); docs/reliability.md (TLS: the default run
 fails with a certificate error).
 """
 
@@ -47,12 +47,6 @@ def test_a_read_is_retried_only_after_throttling_and_gateway_errors(emulator, st
 def test_only_a_404_of_the_service_says_a_record_is_absent(status, absent):
     error = SmsApiError("read SMS task t-1", status=status, error_code="SMS.1801", error_msg="The task does not exist.")
     assert error.is_absence() is absent
-
-
-@pytest.fixture
-def no_bundle_in_the_environment(monkeypatch):
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.mark.usefixtures("no_bundle_in_the_environment")

@@ -5,7 +5,7 @@
 and the numeric options, each refusal naming the option (and its environment variable) and never the secret.
 
 The expected texts and values are written from the options' documentation (doc_fragments/connection.py, the
-README's "Connection and credentials" and "Secrets") and sms-api.md section 1, not taken from the code.
+docs/connection.md "Connection and credentials" and "Secrets") and sms-api.md section 1, not taken from the code.
 """
 
 from __future__ import annotations

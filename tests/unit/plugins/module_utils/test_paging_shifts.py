@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Pages are read by record offset (sms-api.md: ListTasks takes ``limit`` and ``offset``), so a record created and
 another deleted between two pages shift the rest without changing the count: a record comes twice. The listing
-then starts over and returns the list as it is, each record once (README: listings are read again when they
+then starts over and returns the list as it is, each record once (docs/connection.md: listings are read again when they
 change under the reader)."""
 
 from __future__ import annotations

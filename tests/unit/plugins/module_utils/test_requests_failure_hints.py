@@ -2,7 +2,7 @@
 # Copyright: hwcloud.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The whole message of a failed answer from the API gateway: the code, the message, the status and the request id
-(README "Errors, retries"), and a hint only where the answer alone misleads: a 404 of the gateway's says nothing
+(docs/connection.md "Errors, retries"), and a hint only where the answer alone misleads: a 404 of the gateway's says nothing
 about whether the task exists (sms-api.md: only SMS's own 404 means absent)."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def test_a_gateway_404_says_it_is_no_proof_of_absence(emulator):
     pytest.param(lambda client: client.task_action("t-1", "stop"), "/v3/tasks/t-1/action", "stop SMS task t-1", id="action"),
 ])
 def test_a_gateway_page_is_quoted_in_the_failure(emulator, call, path, operation):
-    """README: a gateway's HTML page fails cleanly, its text quoted without the markup."""
+    """docs/connection.md: a gateway's HTML page fails cleanly, its text quoted without the markup."""
     emulator.inject(path=path, status=502, html=True)
     client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
     with pytest.raises(sms.SmsApiError) as caught:

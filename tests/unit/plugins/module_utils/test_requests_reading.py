@@ -2,7 +2,7 @@
 # Copyright: hwcloud.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """An answer that breaks off while its body is read: a body that stops arriving, a connection closed before the
-body announced by Content-Length has arrived, a body larger than the client reads. README "Errors, retries": a
+body announced by Content-Length has arrived, a body larger than the client reads. docs/connection.md "Errors, retries": a
 connection failure fails cleanly (never with a traceback), reads are retried after network failures at most
 ``max_retries`` times, an answer must arrive within ``timeout`` seconds and at most 16 MiB of it is read."""
 

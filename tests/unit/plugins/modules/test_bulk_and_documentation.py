@@ -152,7 +152,7 @@ def test_as_many_ids_as_the_account_has_pages_are_confirmed_each_on_its_own(emul
 
 def test_a_task_this_run_stopped_and_deleted_is_confirmed_gone_by_the_list_alone(emulator):
     """Four ids in a one-page account: the confirmation reads the list, which alone confirms the deletions this
-    run saw accepted, the stopped task's included (README, task_ids)."""
+    run saw accepted, the stopped task's included (docs/modules.md, task_ids)."""
     idle = [emulator.add_task(name="idle-%d" % number)["id"] for number in range(3)]
     busy = emulator.add_task(name="busy", source_state="replicate", connected=True, state="RUNNING")["id"]
     out = io.StringIO()
@@ -171,7 +171,7 @@ def test_a_task_this_run_stopped_and_deleted_is_confirmed_gone_by_the_list_alone
 def test_a_task_this_run_deleted_missing_from_the_whole_list_needs_no_read_of_its_own(emulator):
     """Four ids in a one-page account: one is gone at once, three are still listed while the service deletes them.
     Each confirmation round reads the list to its end; the list alone confirms the deletion this run saw accepted
-    (README, task_ids), so no task is read on its own."""
+    (docs/modules.md, task_ids), so no task is read on its own."""
     quick = emulator.add_task(name="quick")["id"]
     slow = [emulator.add_task(name="slow-%d" % number, deleting_polls=1)["id"] for number in range(3)]
     result = run_task_ids(emulator, [quick] + slow, check=False)
@@ -183,7 +183,7 @@ def test_a_task_this_run_deleted_missing_from_the_whole_list_needs_no_read_of_it
 
 def test_tasks_already_being_deleted_are_called_gone_only_on_a_read_of_their_own(emulator):
     """Four tasks the service is deleting before the run, in a one-page account: this run deleted none of them,
-    so the list no longer showing them is not enough; each is called gone on SMS's own 404 for it (README,
+    so the list no longer showing them is not enough; each is called gone on SMS's own 404 for it (docs/modules.md,
     task_ids: a list may hide tasks)."""
     ids = [emulator.add_task(name="going-%d" % number, state="DELETING", deleting_polls=1)["id"] for number in range(4)]
     result = run_task_ids(emulator, ids, check=False)
@@ -240,7 +240,7 @@ def test_a_task_still_present_when_wait_timeout_passes_is_timed_out(emulator):
 
 
 def test_only_a_refusal_is_told_how_to_get_past_it(emulator):
-    """The service's refusal of a busy task fails it with the hint of sms_task (README: "its code and a hint");
+    """The service's refusal of a busy task fails it with the hint of sms_task (docs/modules.md: "its code and a hint");
     another failure, a permission refused (403 SMS.9004), is no matter of stopping the task and gets no hint."""
     busy = emulator.add_task(name="busy", source_state="replicate", connected=True, state="RUNNING")
     locked = emulator.add_task(name="locked", source_state="replicate", connected=True, state="RUNNING")
@@ -262,7 +262,7 @@ def test_only_a_refusal_is_told_how_to_get_past_it(emulator):
     (503, "deleted", True),
 ])
 def test_a_task_gone_after_a_failed_batch_was_deleted_by_it_only_after_a_server_error(emulator, status, outcome, changed):
-    """A refused batch falls back to one DELETE per task (README); when that DELETE meets SMS's 404, a refusal
+    """A refused batch falls back to one DELETE per task (docs/modules.md); when that DELETE meets SMS's 404, a refusal
     (4xx) means the task vanished, while after a server error (5xx) the batch itself may have deleted it, as a
     DELETE whose answer was lost is counted as deleted."""
     task = emulator.add_task(name="web-01")

@@ -4,7 +4,7 @@
 """The connection options through a module's real ``main()`` (sms_task_info, in-process, against the emulator):
 what a credentials file contributes, which project the signed requests name, the warnings a user sees, and the
 refusals that come before any request. Written from the ``credentials_file``, ``project_id``, ``project_name`` and
-``validate_certs`` documentation (doc_fragments/connection.py) and the README's "Connection and credentials".
+``validate_certs`` documentation (doc_fragments/connection.py) and the docs/connection.md "Connection and credentials".
 """
 
 from __future__ import annotations
@@ -194,12 +194,6 @@ def https_emulator(tmp_path_factory):
     with Emulator(tls_certfile=pki["server.pem"], tls_keyfile=pki["server.key"]) as emu:
         emu.ca_path = pki["ca.pem"]
         yield emu
-
-
-@pytest.fixture
-def no_bundle_in_the_environment(monkeypatch):
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.mark.usefixtures("no_bundle_in_the_environment")

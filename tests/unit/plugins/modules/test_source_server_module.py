@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """sms_source_server as a playbook runs it: its real ``main()`` in-process against the emulator, for the checks of
 its options and the ways of naming a record. The expectations are written from the module's DOCUMENTATION and
-RETURN and the README's table for source-server records.
+RETURN and the table of docs/modules.md for source-server records.
 """
 
 from __future__ import annotations

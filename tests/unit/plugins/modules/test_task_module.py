@@ -2,7 +2,7 @@
 # Copyright: hwcloud.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """sms_task on one task, by ``task_id`` or ``name``, as a playbook runs it: its real ``main()`` in-process against
-the emulator. Each case is a row of the README's table "What the module does", with the requests it may send
+the emulator. Each case is a row of the the table "What the module does" of docs/modules.md, with the requests it may send
 taken from the same table, and the option checks of the module's DOCUMENTATION.
 """
 
