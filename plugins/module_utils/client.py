@@ -455,16 +455,18 @@ class SmsClient:
         whose pages never end is stopped with an error.
         """
         query = [(key, value) for key, value in filters.items() if value is not None]
-        offset, pages, first_count, seen, steady = 0, 0, None, set(), True
+        offset, pages, first_count, budget, seen, steady = 0, 0, None, 0, set(), True
         while True:
             items, count = self._page(kind, query, offset)
-            first_count = count if first_count is None else first_count
+            if first_count is None:
+                first_count = count
+                budget = min(-(-count // (LIST_PAGE_SIZE // 2)) + LIST_PAGE_MARGIN, MAX_LIST_PAGES)
             ids = [item["id"] for item in items]
             # an empty page before the count is reached is not the end of the list: the list shifted or lies
             steady = steady and count == first_count and not seen.intersection(ids) and (bool(items) or offset >= count)
             seen.update(ids)
             pages += 1
-            if pages > min(-(-first_count // (LIST_PAGE_SIZE // 2)) + LIST_PAGE_MARGIN, MAX_LIST_PAGES):
+            if pages > budget:
                 raise SmsApiError("list %ss" % kind.noun, reason="the list did not end after %d pages although its first "
                                   "page counted %d %ss (at most %d pages are read): stopped reading"
                                   % (pages - 1, first_count, kind.word, MAX_LIST_PAGES))
