@@ -57,6 +57,25 @@ ENTRIES = [  # (module, operator, source line, reason)
      'if self._redactor[0] != secrets:  # built again only when a secret was added (the IAM token)',
      'self._redactor[1] (or [-1]) is None or the masking function, never equal to a tuple: the function is '
      'built again every time from the current secrets, the same masking, only slower'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Eq_Is',
+     'if step == REAUTHENTICATE:',
+     'next_step() returns the module\'s constants themselves, so step is REAUTHENTICATE exactly when it equals it'),
+    ('plugins/module_utils/client.py', 'core/NumberReplacer',
+     'def _error(self, operation, response, retries=0, hint=None, quote_body=True):',
+     'the one caller that leaves retries out asks only is_absence() of the error, which reads the status and '
+     'error_code, never the retries; the other caller always passes retries'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Eq_GtE',
+     'status == 404 and hints):',
+     'hints gets entries only for a 404 (the gateway\'s) or a 401 (AK/SK, below 404): for every status above 404 '
+     'the list is empty, so >= 404 and hints holds exactly when == 404 and hints does'),
+    ('plugins/module_utils/client.py', 'core/NumberReplacer',
+     'pieces = iter(lambda: read1(65536, decode_content=True), b"")',
+     'the size of a piece only: the body is all pieces joined, and the size limit and the deadline are checked on '
+     'the running total after each piece'),
+    ('plugins/module_utils/client.py', 'core/NumberReplacer',
+     'pieces = raw.stream(4096, decode_content=True)',
+     'the size of a piece only (stream() skips empty pieces): the body is all pieces joined, and the size limit '
+     'and the deadline are checked on the running total after each piece; the timer, not the pieces, bounds the wait'),
     ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Gt_GtE',
      '"check the system clock (NTP)" % (abs(offset) // 60, "ahead of" if offset > 0 else "behind",',
      'the line runs only when abs(offset) is over 900 seconds, so offset is never 0'),

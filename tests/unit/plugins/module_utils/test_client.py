@@ -148,9 +148,12 @@ DOCUMENTED_PAUSES = [(0.5, 1.0), (1.0, 2.0), (2.0, 4.0), (4.0, 8.0), (8.0, 16.0)
 
 @pytest.mark.parametrize("attempt, bounds", list(enumerate(DOCUMENTED_PAUSES)))
 def test_backoff_grows_exponentially_with_jitter(attempt, bounds):
-    delays = {sms.retry_delay(attempt) for sample in range(50)}
+    delays = {sms.retry_delay(attempt) for sample in range(200)}
     assert all(bounds[0] <= delay <= bounds[1] for delay in delays)
-    assert len(delays) > 40  # jittered, not a fixed schedule
+    assert len(delays) > 190  # jittered, not a fixed schedule
+    # spread over the whole range: 200 uniform draws all miss its top (or bottom) tenth once in 10^9 runs
+    spread = bounds[1] - bounds[0]
+    assert max(delays) > bounds[1] - spread / 10 and min(delays) < bounds[0] + spread / 10
 
 
 @pytest.mark.parametrize("region, site, endpoint", [
