@@ -82,7 +82,10 @@ def test_a_refused_id_fails_the_module_naming_the_option_and_sends_nothing(emula
     ids = {"task_ids": ["7a9a9540-ff28-4869-b9e4-855fbe12a0c1", task_id]} if bulk else {"task_id": task_id}
     result = run_module(dict(ids, state="absent", endpoint=emulator.url, auth_token=TOKEN))
     assert result["failed"] is True
-    assert result["msg"].startswith("task_ids[1] must " if bulk else "task_id must ")
+    if "\x00" in task_id and result["msg"].startswith("Failed to log to syslog (embedded null character)"):
+        pass  # ansible-core 2.16 and 2.17 fail the module themselves, logging its arguments, before it runs
+    else:
+        assert result["msg"].startswith("task_ids[1] must " if bulk else "task_id must ")
     assert emulator.journal == []
 
 
