@@ -76,6 +76,20 @@ ENTRIES = [  # (module, operator, source line, reason)
      'pieces = raw.stream(4096, decode_content=True)',
      'the size of a piece only (stream() skips empty pieces): the body is all pieces joined, and the size limit '
      'and the deadline are checked on the running total after each piece; the timer, not the pieces, bounds the wait'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Eq_LtE',
+     'if step == ABSENT:',
+     'next_step() returns "done", "absent", "reauthenticate", "retry" or "fail"; none sorts before "absent", so '
+     '<= "absent" holds exactly for "absent"'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Eq_Is',
+     'if step == FAIL:',
+     'next_step() returns the module\'s constants themselves, so step is FAIL exactly when it equals it'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Eq_LtE',
+     'if self.credentials.kind == "aksk":',
+     'a kind is "token", "aksk" or "password", and "aksk" sorts first: <= "aksk" holds only for "aksk"'),
+    ('plugins/module_utils/client.py', 'core/NumberReplacer',
+     'reason = getattr(exc.args[0], "reason", None) if exc.args else None',
+     'requests raises its ConnectionError and Timeout with one positional argument (the urllib3 error), and the '
+     'client raises its own with one message: args[0] and args[-1] are the same'),
     ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Gt_GtE',
      '"check the system clock (NTP)" % (abs(offset) // 60, "ahead of" if offset > 0 else "behind",',
      'the line runs only when abs(offset) is over 900 seconds, so offset is never 0'),

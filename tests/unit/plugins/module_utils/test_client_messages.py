@@ -459,6 +459,12 @@ def test_a_host_with_a_trailing_line_break_is_refused(build):
     # one character more than 200: the excerpt is the first 200 characters, then "..."
     pytest.param(500, b"Internal error. " * 12 + b"123456789", "the answer was not an SMS error body: " + "Internal error. " * 12 + "12345678...",
                  id="text-of-201-characters"),
+    # docs/connection.md: the excerpt is taken out of at most the first 4,096 characters: markup that fills them
+    # leaves nothing to quote, whatever follows
+    pytest.param(502, b"<" + b"a" * 4094 + b">" + b"Bad Gateway", "the answer was not an SMS error body: (empty body)",
+                 id="markup-filling-the-first-4096-characters"),
+    pytest.param(502, b"<" + b"a" * 4093 + b">" + b"Bad Gateway", "the answer was not an SMS error body: B",
+                 id="markup-then-text-in-the-first-4096-characters"),
     pytest.param(500, b"", "the answer was not an SMS error body: (empty body)", id="empty"),
     pytest.param(503, b" \r\n ", "the answer was not an SMS error body: (empty body)", id="blank"),
     # docs/connection.md "Errors, retries": the message names the service's error_code and error_msg, each also when alone
@@ -508,3 +514,7 @@ def test_a_long_error_message_and_request_id_are_named_whole(emulator):
     assert error.message().startswith("Failed to read SMS task t-1: %s %s (HTTP 400, request id " % (code, text))
     error = SmsApiError("read SMS task t-1", status=400, request_id=request_id, error_code=code, error_msg=text)
     assert error.message() == "Failed to read SMS task t-1: %s %s (HTTP 400, request id %s)" % (code, text, request_id)
+    # one character more: the message cuts each, "..." after the first 1,000 (100 for the request id)
+    error = SmsApiError("read SMS task t-1", status=400, request_id=request_id + "s", error_code=code, error_msg=text + "!")
+    assert error.message() == "Failed to read SMS task t-1: %s %s... (HTTP 400, request id %s...)" % (code, text, request_id)
+    assert (error.error_msg, error.request_id) == (text + "!", request_id + "s")  # the error fields keep them whole
