@@ -16,8 +16,11 @@ from tests.conftest import TOKEN
 
 
 @pytest.mark.parametrize("page", [
+    {},
     {"count": 1},
     {"count": -1},
+    {"count": "0"},  # an empty list may leave its items out, but only with the number 0 as its count
+    {"count": None},
     {"count": -1, "tasks": []},  # a count is a total, never negative: not the end of a list
     {"count": True, "tasks": [{"id": "t-1"}]},
     {"count": 1, "tasks": None},
