@@ -15,9 +15,9 @@ mutation made the tests hang, so the report lists those lines for a look.
 
 Survivors are then met by new tests, and ``--recheck`` runs the survivors again with the tests as they are
 now: it makes a new session from the last commit, carries the results that still hold over from the old one
-(a killed mutant of code that did not change, in a function that did not change), traces the tests again and
-sends the rest through the same test command: the survivors, the mutants not run yet, and every mutant of a
-function the commit changed (of the whole module, when a change lies outside every function). The report keeps
+(a killed mutant, or a survivor judged equivalent, of code that did not change, in a function that did not
+change), traces the tests again and sends the rest through the same test command: the other survivors, the
+mutants not run yet, and every mutant of a function the commit changed (of the whole module, when a change lies outside every function). The report keeps
 both passes apart: the score of the first pass, the survivors the second pass killed (with the test that
 failed), and those still open.
 
@@ -348,8 +348,9 @@ def ranked(rows):
 def carry_over(bin_dir, session, staged, config_text, env):
     """A new session made from the plugins of the last commit (in ``staged``), with the results of the old session
     where they still hold: a mutant killed (or stopped by the timeout) keeps its result when it is made the same
-    way at the same place of code that did not change, and its function did not change either. The survivors,
-    the mutants the old session had not run, and every mutant of a changed function are left to run. Returns the
+    way at the same place of code that did not change, and its function did not change either; so does a survivor
+    judged equivalent. The other survivors, the mutants the old session had not run, and every mutant of a changed
+    function are left to run. Returns the
     survivors of the first pass, renumbered for the new session."""
     config = WORK / 'cosmic-ray.toml'
     config.write_text(config_text, encoding='utf-8')
@@ -373,6 +374,12 @@ def carry_over(bin_dir, session, staged, config_text, env):
             modules[module] = changes(old_text, new_text)
     connection = sqlite3.connect(str(fresh))
     new_rows = connection.execute(SPECS).fetchall()
+    sources = {}
+
+    def new_lines(module):
+        if module not in sources:
+            sources[module] = (staged / module).read_text(encoding='utf-8').splitlines()
+        return sources[module]
     kept, first_pass, found, rerun = [], [], set(), 0
     for row, rank in ranked(new_rows):
         module, first, last = row[1], row[5], row[7]
@@ -391,7 +398,11 @@ def carry_over(bin_dir, session, staged, config_text, env):
         if entry in previous or entry in survivors:
             first_pass.append((module, first, row[2], row[4]))
             found.add(entry)
-        if row[9] is None and old[11] in ('KILLED', 'INCOMPETENT') and not (affected and affected(first, last)):
+        if row[9] is not None or (affected and affected(first, last)):
+            continue
+        # a survivor judged equivalent stays one while its line and function stay as they were
+        equivalent = old[11] == 'SURVIVED' and EQUIVALENT.get((module, row[2], new_lines(module)[first - 1].strip()))
+        if old[11] in ('KILLED', 'INCOMPETENT') or equivalent:
             kept.append((old[9], old[10], old[11], old[12], row[0]))
     with connection:
         connection.executemany('INSERT INTO work_results (worker_outcome, output, test_outcome, diff, job_id) '
