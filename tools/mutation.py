@@ -17,7 +17,8 @@ Survivors are then met by new tests, and ``--recheck`` runs the survivors again 
 now: it makes a new session from the last commit, carries the results that still hold over from the old one
 (a killed mutant, or a survivor judged equivalent, of code that did not change, in a function that did not
 change), traces the tests again and sends the rest through the same test command: the other survivors, the
-mutants not run yet, and every mutant of a function the commit changed (of the whole module, when a change lies outside every function). The report keeps
+mutants not run yet, and every mutant of a function the commit changed (of the whole module, when a change other than an import, a blank line or a comment
+lies outside every function). The report keeps
 both passes apart: the score of the first pass, the survivors the second pass killed (with the test that
 failed), and those still open.
 
@@ -324,10 +325,15 @@ def changes(old_text, new_text):
             mapping.update((j + 1, i + 1) for i, j in zip(range(i1, i2), range(j1, j2)))
         else:  # replaced or inserted lines; where lines were only deleted, the lines on both sides
             touched.update(range(j1 + 1, j2 + 1) if j2 > j1 else (j1, j1 + 1))
-    spans = [(node.lineno, node.end_lineno) for node in ast.walk(ast.parse(new_text))
+    tree = ast.parse(new_text)
+    spans = [(node.lineno, node.end_lineno) for node in ast.walk(tree)
              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
              and any(node.lineno <= line <= node.end_lineno for line in touched)]
-    whole = any(not any(first <= line <= last for first, last in spans) for line in touched)
+    # an import only makes a name available, and blank lines and comments do nothing
+    inert = {line for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+             for line in range(node.lineno, node.end_lineno + 1)}
+    inert.update(number for number, text in enumerate(new, 1) if not text.strip() or text.strip().startswith('#'))
+    whole = any(not any(first <= line <= last for first, last in spans) for line in touched - inert)
 
     def affected(first, last):
         return whole or any(line in touched for line in range(first, last + 1)) or any(
