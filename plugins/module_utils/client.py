@@ -804,8 +804,7 @@ def _read_body(raw, deadline):
         if getattr(raw, "enforce_content_length", True) is not True:
             raw.enforce_content_length = True
         pieces = raw.stream(4096, decode_content=True)
-        watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), _shut, [raw])
-        watchdog.daemon = True
+        watchdog = threading.Timer(deadline - time.monotonic(), _shut, [raw])  # cancelled on every way out
         watchdog.start()
     chunks, size = [], 0
     try:
@@ -833,8 +832,15 @@ def _read_body(raw, deadline):
 
 
 def _shut(raw):
-    """Shut the connection an answer is read from, so that a read waiting on it returns."""
+    """Shut the connection an answer is read from, so that a read waiting on it returns.
+
+    The socket is the connection's, or, for an answer that ends when the connection closes (http.client then lets
+    go of the socket), the one under the answer's file.
+    """
     sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is None:
+        stream = getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None)
+        sock = getattr(stream, "_sock", None)
     if sock is not None:
         try:
             sock.shutdown(socket.SHUT_RDWR)
