@@ -12,8 +12,8 @@ import json
 import socket
 import struct
 import threading
-import types
 import time
+import types
 import zlib
 
 import pytest
