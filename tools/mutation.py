@@ -284,7 +284,7 @@ def write_report(dump, modules):
         lost += waiting
         first_row = score_row('first pass', lost_first)
         lines.append(FIRST_ROW.read_text(encoding='utf-8').strip() if FIRST_ROW.exists() else first_row)
-        lines.append(score_row('after the second pass (`--recheck`)', lost))
+        lines.append(score_row('after the later passes (`--recheck`)', lost))
     else:
         first_row = score_row('first pass', lost)
         lines.append(first_row)
@@ -297,14 +297,14 @@ def write_report(dump, modules):
     lines += open_ or ['(none)']
     lines += ['', 'On lines no in-process test reaches (only the integration tests run them):', '']
     lines += unreached or ['(none)']
-    lines += ['', '## Survivors of the first pass killed on the second pass (by tests added since)', '']
+    lines += ['', '## Survivors of an earlier pass killed by a later one (by tests added since)', '']
     lines += killed_since or ['(none)']
     lines += ['', '## Survivors judged equivalent', ''] + (explained or ['(none)'])
     lines += ['', '## Stopped by the timeout (the mutation made the tests hang or crawl)', ''] + (hung or ['(none)'])
     lines += ['', '## Not made (cosmic-ray failed to apply the mutation; not counted above)', '']
     lines += ['* `%s:%d` %s #%d' % entry for entry in unmade] or ['(none)']
     REPORT.write_text('\n'.join(lines) + '\n', encoding='utf-8')
-    print('mutation: %d mutants, %d survived (%d judged equivalent, %d killed on the second pass); see %s' % (
+    print('mutation: %d mutants, %d survived (%d judged equivalent, %d killed by a later pass); see %s' % (
         len(found), len(lost), len(explained), len(killed_since), REPORT.relative_to(ROOT)))
     return first_row
 
