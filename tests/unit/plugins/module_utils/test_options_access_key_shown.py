@@ -11,6 +11,7 @@ import io
 import json
 
 import pytest
+from ansible.release import __version__ as ansible_version
 
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task_info
 from tests.conftest import AK, PROJECT_ID, SK
@@ -22,6 +23,8 @@ def test_the_access_key_id_is_shown_and_the_secret_key_masked(emulator):
     out = io.StringIO()
     args = dict(task_id=task["id"], endpoint=emulator.url, access_key=AK, secret_key=SK, project_id=PROJECT_ID,
                 max_retries=0)
+    if tuple(int(part) for part in ansible_version.split(".")[:2]) >= (2, 21):
+        args["_ansible_inject_invocation"] = True  # from 2.21 the controller asks for it (INJECT_INVOCATION)
     with patch_module_args(args), contextlib.redirect_stdout(out):
         with pytest.raises(SystemExit):
             sms_task_info.main()
