@@ -51,6 +51,9 @@ def base_env(tmp_path):
         "ANSIBLE_REMOTE_TEMP": str(tmp_path / "ansible-remote-tmp"),
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_HOST_KEY_CHECKING": "0",
+        # the tests read each result's invocation, which modules return by themselves before ansible-core 2.21
+        # and from 2.21 when asked (older releases ignore the variable)
+        "ANSIBLE_INJECT_INVOCATION": "1",
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
         "RESULT_DUMP_FILE": str(tmp_path / "results.json"),
         "PATH": "%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")),
