@@ -118,6 +118,22 @@ ENTRIES = [  # (module, operator, source line, reason)
      'if watchdog is not None and time.monotonic() >= deadline:',
      'the clock is read in floats of nanoseconds: a reading exactly equal to the deadline, the one case >= and > '
      'tell apart, cannot be brought about by a test'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_IsNot_NotEq',
+     'if getattr(raw, "enforce_content_length", True) is not True:',
+     'urllib3 keeps enforce_content_length as a bool: for True and False, != True and is not True agree'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_IsNot_Lt',
+     'if getattr(raw, "enforce_content_length", True) is not True:',
+     'urllib3 keeps enforce_content_length as a bool: False < True holds and True < True does not, as with is not True'),
+    ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_IsNot_LtE',
+     'if getattr(raw, "enforce_content_length", True) is not True:',
+     'for a bool, <= True always holds: the mutant also sets True where it already is True, which changes nothing'),
+    ('plugins/module_utils/client.py', 'core/ReplaceTrueWithFalse',
+     'if getattr(raw, "enforce_content_length", True) is not True:',
+     'the default serves only a response without the attribute; urllib3 1.26 and 2 both have it'),
+    ('plugins/module_utils/client.py', 'core/ReplaceBinaryOperator_Sub_Mod',
+     'watchdog = threading.Timer(deadline - time.monotonic(), _shut, [raw])  # cancelled on every way out',
+     'the monotonic clock counts from boot: while the timeout is shorter than the time since boot, '
+     'now <= deadline < 2 * now, and then deadline % now is deadline - now'),
     ('plugins/module_utils/client.py', 'core/ReplaceComparisonOperator_Gt_GtE',
      'if time.monotonic() > deadline:',
      'the clock is read in floats of nanoseconds: a reading exactly equal to the deadline, the one case > and >= '

@@ -28,15 +28,16 @@ MIB = 2 ** 20
 class BrokenServer:
     """A server that answers every request with the head of an answer announcing ``length`` bytes (None: no
     length, the body ends when the connection closes), then sends ``sent`` bytes of the body, then waits ``stall``
-    seconds for the client to close the connection, sending nothing more, and closes it. It counts the requests,
-    and the connections the client closed."""
+    seconds for the client to close the connection, sending nothing more (or a space every ``drip`` seconds), and
+    closes it. It counts the requests, and the connections the client closed."""
 
-    def __init__(self, length=200, sent=20, stall=0.0):
+    def __init__(self, length=200, sent=20, stall=0.0, drip=0.0):
         announced = "Content-Length: %d" % length if length is not None else "Connection: close"
         self.head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n%s\r\nX-Request-Id: rid-1\r\n"
                      "\r\n" % announced).encode("ascii")
         self.body = (b'{"id": "t-1", "name": ' + b" " * sent)[:sent]
         self.stall = stall
+        self.drip = drip
         self.requests = 0
         self.closed_by_client = 0
         self.listener = socket.socket()
@@ -70,7 +71,11 @@ class BrokenServer:
     def answer(self, connection):
         try:
             connection.sendall(self.head + self.body)
-            if self.stall:
+            until = time.monotonic() + self.stall
+            while self.drip and time.monotonic() < until:
+                time.sleep(self.drip)
+                connection.sendall(b" ")
+            if self.stall and not self.drip:
                 connection.settimeout(self.stall)
                 self.closed_by_client += connection.recv(1) == b""
         except socket.timeout:
@@ -206,3 +211,15 @@ def test_the_timer_shutting_a_connection_already_closed_does_nothing():
     closed = socket.socket()
     closed.close()
     sms._shut(types.SimpleNamespace(connection=types.SimpleNamespace(sock=closed)))  # pylint: disable=protected-access
+
+
+@pytest.mark.parametrize("broken_server", [{"length": None, "sent": 20, "stall": 8, "drip": 0.2}], indirect=True)
+def test_a_body_without_a_length_that_keeps_dripping_is_given_up_after_the_timeout(broken_server, interface):
+    """A body whose end is the closing of the connection, kept open with a byte now and then (so no single wait
+    times out): given up after the timeout, not when the sender stops."""
+    started = time.monotonic()
+    with pytest.raises(sms.SmsApiError) as caught:
+        token_client(broken_server, timeout=1, max_retries=0).get_task("t-1")
+    assert time.monotonic() - started < 4  # the sender would go on for 8 seconds
+    assert caught.value.message() == ("Failed to read SMS task t-1: no answer from 127.0.0.1:%d within 1 seconds "
+                                      "(ReadTimeout); raise timeout if the service is slow" % broken_server.port)
