@@ -788,24 +788,8 @@ class AnswerTooLarge(Exception):
 
 def _read_body(raw, deadline):
     """The body of a streamed answer, read in pieces so that the deadline and the size limit are checked as it
-    arrives (``read1`` returns what has arrived).
-
-    urllib3 1.26 has no ``read1``: there ``read(amount)`` waits for the whole amount, and may return nothing before
-    the end (a compressed piece that decodes to nothing yet, such as a long gzip header), so its ``stream``, which
-    reads on to the end, gives the pieces, and a timer shuts the connection at the deadline (an answer dripping in
-    would otherwise hold the read); it also takes a body that ends before its Content-Length for whole unless told
-    not to.
-    """
-    read1 = getattr(raw, "read1", None)
-    watchdog = None
-    if read1:
-        pieces = iter(lambda: read1(65536, decode_content=True), b"")
-    else:
-        if getattr(raw, "enforce_content_length", True) is not True:
-            raw.enforce_content_length = True
-        pieces = raw.stream(4096, decode_content=True)
-        watchdog = threading.Timer(deadline - time.monotonic(), _shut, [raw])  # cancelled on every way out
-        watchdog.start()
+    arrives."""
+    pieces, watchdog = _pieces(raw, deadline)
     chunks, size = [], 0
     try:
         for chunk in pieces:
@@ -829,6 +813,27 @@ def _read_body(raw, deadline):
     finally:
         if watchdog is not None:
             watchdog.cancel()
+
+
+def _pieces(raw, deadline):
+    """The pieces of a streamed answer, and the timer that bounds the wait for them (None where ``read1`` does).
+
+    ``read1`` returns what has arrived. urllib3 1.26 has no ``read1``: there ``read(amount)`` waits for the whole
+    amount, and may return nothing before the end (a compressed piece that decodes to nothing yet, such as a long
+    gzip header), so its ``stream``, which reads on to the end, gives the pieces, and a timer shuts the connection
+    at the deadline (an answer dripping in would otherwise hold the read); it also takes a body that ends before
+    its Content-Length for whole unless told not to.
+    """
+    read1 = getattr(raw, "read1", None)
+    if read1:
+        pieces = iter(lambda: read1(65536, decode_content=True), b"")
+        return pieces, None
+    if getattr(raw, "enforce_content_length", True) is not True:
+        raw.enforce_content_length = True
+    pieces = raw.stream(4096, decode_content=True)
+    watchdog = threading.Timer(deadline - time.monotonic(), _shut, [raw])  # cancelled on every way out
+    watchdog.start()
+    return pieces, watchdog
 
 
 def _shut(raw):

@@ -242,8 +242,8 @@ class BulkRemover(Remover):
         """The tasks of ``wanted`` that list pages show, and whether the pages were read to the end unchanged.
 
         The first page tells how many tasks the account holds. Pages are read on only while the pages left are
-        fewer than the wanted ids not seen yet (none unseen: no page more); the rest is cheaper read one by one. A count that changes, or an
-        id seen twice, means the pages shifted: the result is then not complete.
+        fewer than the wanted ids not seen yet (none unseen: no page more); the rest is cheaper read one by one. A
+        count that changes, or an id seen twice, means the pages shifted: the result is then not complete.
         """
         found, read, stable = {}, 0, True
         for items, count, steady in self.client.record_pages(self.KIND):
