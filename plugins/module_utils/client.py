@@ -132,8 +132,11 @@ class SmsApiError(Exception):
 
     def __init__(self, operation, reason=None, status=None, request_id=None, error_code=None, error_msg=None,
                  error_param=None, details=None, encoded_authorization_message=None, excerpt=None, retries=0,
-                 hint=None):
+                 hint=None, uncertain=False):
         self.operation = operation
+        # True when the request may have been carried out although it failed (an answer lost on the way, a server
+        # error, a success status with an error body): the caller must read the record before concluding.
+        self.uncertain = uncertain
         self.reason = reason
         self.status = status
         self.request_id = request_id
@@ -180,16 +183,16 @@ class SmsApiError(Exception):
         return {field: getattr(self, field) for field in self.FIELDS}
 
     def is_absence(self):
-        """True when this is SMS itself saying that the resource does not exist.
+        """True when this is SMS itself answering 404 about the record: a code ``SMS.<digits>``, exactly.
 
-        Only a 404 whose body is an error of the service's own (a code that is not the API gateway's) says so.
-        A gateway code (``APIGW.0101`` no such API, ``APIGW.0103`` no such backend), a proxy's page, an empty
-        body or JSON without an error code is no proof that anything is gone.
+        A gateway code (``APIGW.0101`` no such API, ``APIGW.0103`` no such backend), another service's code, a
+        proxy's page, an empty body or JSON without an error code is no proof that anything is gone. On a write
+        even SMS's own 404 may have another meaning (``SMS.2252``): the caller reads the record again.
         """
         return self.status == 404 and is_service_code(self.error_code)
 
     @classmethod
-    def from_response(cls, operation, response, retries=0, hint=None, redact=None, quote_body=True):
+    def from_response(cls, operation, response, retries=0, hint=None, redact=None, quote_body=True, uncertain=False):
         """The error an answer describes. ``redact`` masks secrets in every text taken from the answer, before
         anything is cut or cleaned; ``quote_body=False`` keeps a body without error fields out of the message."""
         redact = redact or (lambda text: text)
@@ -211,13 +214,13 @@ class SmsApiError(Exception):
         if not fields.get("error_code") and not fields.get("error_msg"):
             excerpt = _excerpt(redact(_head(response.text))) if quote_body else "(body not shown)"
         return cls(operation, status=response.status_code, request_id=request_id, excerpt=excerpt,
-                   retries=retries, hint=hint, **fields)
+                   retries=retries, hint=hint, uncertain=uncertain, **fields)
 
 
 # The key pairs an error body may use, in the order the official SDK tries them.
 ERROR_KEYS = (("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message"))
 ERROR_NESTING = 2
-GATEWAY_CODE_PREFIXES = ("APIGW.", "APIG.")
+SMS_CODE = re.compile(r"SMS\.[0-9]+")
 
 
 def error_fields(body, depth=0):
@@ -238,8 +241,25 @@ def error_fields(body, depth=0):
 
 
 def is_service_code(code):
-    """True for an error code of the service behind the gateway (``SMS.1801``), not of the gateway itself."""
-    return isinstance(code, str) and code.strip() != "" and not code.startswith(GATEWAY_CODE_PREFIXES)
+    """True for an error code of SMS itself: ``SMS.`` followed by digits, exactly (``SMS.1801``).
+
+    Anything else is not SMS's word: the API gateway's codes (``APIGW.0101``, ``APIG.0103``, in any case or with
+    spaces), other services' codes (``CBC.0150``, ``Common.0404``), ``NOT_FOUND``, or no code at all."""
+    return isinstance(code, str) and SMS_CODE.fullmatch(code) is not None
+
+
+def answer_failure(body):
+    """``(code, message)`` when the JSON body of a success answer reports a failure: an error code or message (as
+    error_fields() finds them), or a non-empty list under a key that speaks of failures or errors; else None."""
+    if not isinstance(body, dict):
+        return None
+    code, msg = error_fields(body)
+    if code not in (None, "") or msg not in (None, ""):
+        return code, msg
+    for key, value in body.items():
+        if isinstance(value, list) and value and re.search("fail|error", str(key), re.IGNORECASE):
+            return None, "%s: %s" % (key, _short(json.dumps(value), EXCERPT_LENGTH))
+    return None
 
 
 def _json_or_none(response):
@@ -401,11 +421,11 @@ class SmsClient:
         """The source server, or None when SMS answers that it does not exist (a 404 of its own)."""
         return self.get_record(SOURCES, source_id)
 
-    def list_tasks(self, unstable_ok=False, **filters):
-        return self.list_records(TASKS, unstable_ok=unstable_ok, **filters)
+    def list_tasks(self, **filters):
+        return self.list_records(TASKS, **filters)
 
-    def list_sources(self, unstable_ok=False, **filters):
-        return self.list_records(SOURCES, unstable_ok=unstable_ok, **filters)
+    def list_sources(self, **filters):
+        return self.list_records(SOURCES, **filters)
 
     def get_record(self, kind, record_id):
         """The record, or None when SMS answers that it does not exist (a 404 of its own, not a gateway's)."""
@@ -419,21 +439,19 @@ class SmsClient:
                               status=response.status_code, request_id=response.headers.get("X-Request-Id"))
         return record
 
-    def list_records(self, kind, unstable_ok=False, **filters):
+    def list_records(self, kind, **filters):
         """Every record of ``kind`` matching ``filters`` (service-side filters), following pages to the end.
 
         Pages are read by record offset, so a record created or deleted between two pages would shift the
         rest and a record could be missed or seen twice. When the total count changes between pages, or an id
-        comes twice, the listing starts over (a few times, then :class:`SmsApiError`, or None with
-        ``unstable_ok``).
+        comes twice, the listing starts over (a few times, then :class:`SmsApiError`).
         """
         for attempt in range(LIST_ATTEMPTS):
             records = self._list_once(kind, filters)
             if records is not None:
                 return records
-            self.sleep(retry_delay(attempt))
-        if unstable_ok:
-            return None
+            if attempt + 1 < LIST_ATTEMPTS:  # no pause after the last attempt: nothing follows it
+                self.sleep(retry_delay(attempt))
         raise SmsApiError("list %ss" % kind.noun, reason="the %s list kept changing while it was read (%d attempts)"
                           % (kind.word, LIST_ATTEMPTS))
 
@@ -491,18 +509,14 @@ class SmsClient:
         return items, count
 
     def delete_record(self, kind, record_id):
-        """Delete one record. Returns False when SMS says it does not exist (a 404 of its own).
-
-        A 404 that answers a retry, after an attempt whose fate is unknown
-        (connection lost, gateway timeout), means that attempt deleted the
-        record: that counts as deleted.
-        """
-        response, unclear = self.call("DELETE", ["v3", kind.segment, record_id],
-                                      operation="delete %s %s" % (kind.noun, record_id), missing_ok=True)
-        return response is not None or unclear
+        """Delete one record. Every failure raises, a 404 too: a 404 to a write may have another meaning than
+        "no such record" (``SMS.2252``), so the caller reads the record again. ``uncertain`` on the error says
+        whether the deletion may have happened all the same."""
+        self.request("DELETE", ["v3", kind.segment, record_id], operation="delete %s %s" % (kind.noun, record_id))
 
     def delete_records(self, kind, record_ids):
-        """Delete up to ``BATCH_SIZE`` records in one call. The service refuses the whole batch or none of it."""
+        """Delete up to ``BATCH_SIZE`` records in one call. A success carries no result per id (the service may skip
+        ids these credentials cannot see), and a failure may come after some ids were deleted."""
         self.request("POST", ["v3", kind.segment, "delete"], body={"ids": list(record_ids)},
                      operation="delete %d %ss in one batch" % (len(record_ids), kind.noun))
 
@@ -515,17 +529,11 @@ class SmsClient:
 
     def request(self, method, segments, query=None, body=None, operation="call SMS", missing_ok=False,
                 base=None, idempotent=None, authenticate=True, quote_body=True):
-        """Send one API request with retries; return the response, or None for SMS's own 404 when ``missing_ok``."""
-        return self.call(method, segments, query=query, body=body, operation=operation, missing_ok=missing_ok,
-                         base=base, idempotent=idempotent, authenticate=authenticate, quote_body=quote_body)[0]
+        """Send one API request with retries; return the response, or None for SMS's own 404 when ``missing_ok``.
 
-    def call(self, method, segments, query=None, body=None, operation="call SMS", missing_ok=False,
-             base=None, idempotent=None, authenticate=True, quote_body=True):
-        """Send one API request with retries. Returns ``(response, unclear)``.
-
-        ``response`` is None for a 404 that SMS itself sent (:meth:`SmsApiError.is_absence`) when
-        ``missing_ok``. ``unclear`` is true when an earlier attempt may have been carried out although its
-        answer was lost (connection dropped after sending, gateway error 502/504).
+        A failure raises :class:`SmsApiError`; for a write, its ``uncertain`` says whether the request may have
+        been carried out all the same (an attempt whose answer was lost, a server error, a success status whose
+        body reports a failure).
 
         ``segments`` are the decoded path segments; each is percent-encoded
         into the URL. GET and DELETE are retried on throttling, gateway
@@ -544,18 +552,30 @@ class SmsClient:
                              can_reauthenticate=self._can_reauthenticate())
             if step == DONE:
                 self._sms_answered = self._sms_answered or request.sms_call
-                return response, unclear
+                if request.write:
+                    self._check_write_answer(request, response, attempt)
+                return response
             if step == ABSENT:
-                return None, unclear
+                return None
             if step == REAUTHENTICATE:
                 self._reauthenticated = True
                 self._token = None
                 continue
             if step == FAIL:
-                raise self._failure(request, response, exc, attempt, quote_body)
+                raise self._failure(request, response, exc, attempt, quote_body, unclear)
             unclear = unclear or (may_have_arrived(exc) if exc is not None else status in (502, 504))
             self.sleep(retry_delay(attempt, response.headers.get("Retry-After") if response is not None else None))
             attempt += 1
+
+    def _check_write_answer(self, request, response, attempt):
+        """A success status whose body reports a failure is a failure, and one whose fate is unknown."""
+        failure = answer_failure(_json_or_none(response))
+        if failure is not None:
+            code, msg = failure
+            raise SmsApiError(request.operation, reason="the answer has a success status but reports a failure",
+                              status=response.status_code, request_id=response.headers.get("X-Request-Id"),
+                              error_code=_redacted(code, self.redact), error_msg=_redacted(msg, self.redact),
+                              retries=attempt, uncertain=True)
 
     def _prepare(self, method, segments, query, body, base, operation, idempotent):
         """The request as it will be sent: URL, the path and query to sign, the body bytes."""
@@ -571,7 +591,7 @@ class SmsClient:
                                   "?" + query_string if query_string else "")
         return Prepared(method=method, url=url, split=split, path=split.path.rstrip("/") + "/" + "/".join(segments),
                         query=query, data=json.dumps(body).encode("utf-8") if body is not None else None,
-                        operation=operation, sms_call=sms_call,
+                        operation=operation, sms_call=sms_call, write=sms_call and method != "GET",
                         idempotent=method in ("GET", "DELETE") if idempotent is None else idempotent)
 
     def _attempt(self, request, authenticate):
@@ -585,12 +605,17 @@ class SmsClient:
         except (requests.exceptions.RequestException, OSError, AnswerTooLarge) as exc:
             return None, exc
 
-    def _failure(self, request, response, exc, attempt, quote_body):
-        """The error to raise when the request failed for good."""
+    def _failure(self, request, response, exc, attempt, quote_body, unclear=False):
+        """The error to raise when the request failed for good; for a write, whether it may have been carried out
+        (an earlier attempt's answer was lost, this one's too, or the service failed with a server error)."""
         if exc is not None:
-            return SmsApiError(request.operation, reason=self._describe_exception(exc, request.split), retries=attempt)
+            arrived = isinstance(exc, AnswerTooLarge) or (is_network_error(exc) and may_have_arrived(exc))
+            uncertain = request.write and (unclear or arrived)
+            return SmsApiError(request.operation, reason=self._describe_exception(exc, request.split), retries=attempt,
+                               uncertain=uncertain)
+        uncertain = request.write and (unclear or response.status_code >= 500)
         return self._error(request.operation, response, retries=attempt, quote_body=quote_body,
-                           hint=self._failure_hint(response, request.split, request.sms_call))
+                           hint=self._failure_hint(response, request.split, request.sms_call), uncertain=uncertain)
 
     def _send(self, method, url, data, headers):
         """One HTTP exchange, the whole answer read within ``timeout`` seconds and at most MAX_BODY bytes.
@@ -609,9 +634,9 @@ class SmsClient:
         response.raw.release_conn()
         return response
 
-    def _error(self, operation, response, retries=0, hint=None, quote_body=True):
+    def _error(self, operation, response, retries=0, hint=None, quote_body=True, uncertain=False):
         return SmsApiError.from_response(operation, response, retries=retries, hint=hint, redact=self.redact,
-                                         quote_body=quote_body)
+                                         quote_body=quote_body, uncertain=uncertain)
 
     def redact(self, text):
         """``text`` with every secret this client knows masked (also escaped or encoded forms of it)."""

@@ -24,6 +24,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.client import (
     Credentials,
     SmsApiError,
     SmsClient,
+    domain_suffix,
     guess_site,
     iam_endpoint,
     sms_endpoint,
@@ -68,7 +69,9 @@ REGION_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 
 MAX_TASK_ID_LENGTH = 255
-FORBIDDEN_ID_CHARACTERS = "/?#%"
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+# a piece of a list written as text ("['a','b']" split on its commas): a bracket or a quote at either end
+LIST_AS_TEXT = re.compile(r"""^\s*[\[\]'"]|[\[\]'"]\s*$""")
 
 
 def describe_options(names, sep=", "):
@@ -77,19 +80,30 @@ def describe_options(names, sep=", "):
 
 
 def task_id_problem(value):
-    """Why ``value`` cannot be a task id, or None when it can."""
+    """Why ``value`` cannot be the id of an SMS record, or None when it can: letters, digits, ``-`` and ``_`` only
+    (SMS ids are UUIDs), so that an id can never change the path of a request."""
     if not value:
         return "must not be empty"
-    if value in (".", ".."):
-        return "must not be %r" % value
     if len(value) > MAX_TASK_ID_LENGTH:
         return "must be at most %d characters long, got %d" % (MAX_TASK_ID_LENGTH, len(value))
-    for char in value:
-        if char in FORBIDDEN_ID_CHARACTERS:
-            return "must not contain %r" % char
-        if char.isspace() or unicodedata.category(char).startswith("C"):
-            return "must not contain whitespace or control characters (found %r)" % char
+    if LIST_AS_TEXT.search(value):
+        return ("is %r, which looks like a piece of a list written as a string (such as \"['a', 'b']\"): give a "
+                "YAML list, or ids separated by commas" % value[:100])
+    if not ID_PATTERN.fullmatch(value):
+        char = next(char for char in value if not ID_PATTERN.fullmatch(char))
+        return "may hold only letters, digits, '-' and '_', found %r" % char
     return None
+
+
+class SmsFailure(Exception):
+    """The module fails: raised in module_utils with the result known so far, turned into ``fail_json`` once, by
+    SmsModule.run. ``cause`` is the SmsApiError behind it, if any."""
+
+    def __init__(self, msg, cause=None, **result):
+        super().__init__(msg)
+        self.msg = msg
+        self.cause = cause
+        self.result = result
 
 
 def with_hint(error, hint=None):
@@ -264,6 +278,10 @@ def resolve_endpoints(params, credentials):
         return None, None, "%s needs IAM: set %s" % (
             "password authentication" if credentials.kind == "password" else "AK/SK without project_id",
             describe_options(["region", "auth_url"], " or ")), []
+    if needs_iam and not params["auth_url"] and params["endpoint"]:
+        problem = foreign_endpoint_problem(params["endpoint"], region, cloud, credentials.kind)
+        if problem:
+            return None, None, problem, []
     if needs_iam and not (params["project_id"] or params["project_name"] or region):
         return None, None, "set %s so that the project can be found" % describe_options(
             ["project_id", "project_name", "region"]), []
@@ -275,6 +293,25 @@ def resolve_endpoints(params, credentials):
         if warning:
             warnings.append(warning)
     return endpoint, auth_url, None, warnings
+
+
+def foreign_endpoint_problem(endpoint, region, cloud, kind):
+    """Why the IAM endpoint must not be derived from ``region`` for this custom ``endpoint``, or None.
+
+    An endpoint outside the cloud's domain (a private or test deployment) has its own IAM: the public
+    ``iam.<region>.<cloud>`` must never receive its password, nor a request signed with its keys.
+    """
+    try:
+        host = (urlsplit(endpoint).hostname or "").lower()
+    except ValueError:
+        return None  # url_problem() names the option
+    suffix = domain_suffix(region, cloud) if region else cloud
+    if host.endswith("." + suffix.lower()):
+        return None
+    what = "password authentication" if kind == "password" else "AK/SK without project_id (the project lookup)"
+    return ("%s needs IAM, and endpoint %s is not under %s: set auth_url (env HW_AUTH_URL) to the IAM endpoint that "
+            "serves it%s. Credentials are never sent to the public IAM of %s for another endpoint" % (
+                what, host[:100], suffix, "" if kind == "password" else ", or set project_id", suffix))
 
 
 def check_ranges(params):
@@ -325,6 +362,21 @@ class SmsModule:
 
     def fail(self, msg, **result):
         self.module.fail_json(msg=msg, **result)
+
+    def run(self, work):
+        """Exit with the result of ``work()``; the one place where its failure (SmsFailure, or an SmsApiError
+        that nothing caught) becomes the module's failure."""
+        try:
+            result = work()
+        except SmsApiError as error:
+            self.fail_api(error)
+        except SmsFailure as failure:
+            result = dict(failure.result)
+            if failure.cause is not None:
+                result.setdefault("error", failure.cause.to_dict())
+                result.setdefault("exception", traceback.format_exc())
+            self.module.fail_json(msg=failure.msg, **result)
+        self.module.exit_json(**result)
 
     def fail_api(self, error, hint=None, **result):
         """The one place where an API failure becomes the module's failure; ``hint`` adds what the caller knows.
@@ -390,4 +442,4 @@ class SmsModule:
             self.module.warn(warning)
 
 
-__all__ = ["SmsModule", "SmsApiError", "CONNECTION_ARGUMENT_SPEC", "task_id_problem", "choose_credentials"]
+__all__ = ["SmsModule", "SmsApiError", "SmsFailure", "CONNECTION_ARGUMENT_SPEC", "task_id_problem", "choose_credentials"]

@@ -1,12 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: hwcloud.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Removing SMS records: find them, plan (task_rules), and in check mode report the plan, in a real run carry it
-out. One task (TaskRemover), many tasks in batches (BulkRemover), source servers in batches (SourceRemover, which
-removes a busy source's tasks through BulkRemover when forced)."""
+"""Removing SMS records: one executor for every kind of record and every way of naming them (one id, a name, a
+list of ids: a single record is a list of one).
+
+The executor reads the records, plans (task_rules), and in a real run carries the plan out. For every record it
+writes down what this run saw, what it sent and what came back: the record's :class:`Evidence`. One function,
+:func:`outcome`, turns a record's evidence into its reported result and into whether this run changed it; nothing
+else decides either. docs/modules.md shows its table.
+"""
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE, LIST_PAGE_SIZE, SOURCES, TASKS
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, with_hint
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsFailure, with_hint
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     ABSENT,
     BEING_DELETED,
@@ -14,6 +19,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     REFUSED,
     REMOVE_TASKS_THEN_DELETE,
     STOP_THEN_DELETE,
+    Plan,
     deletion_blocker,
     is_refusal,
     is_source_refusal,
@@ -29,526 +35,610 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
 from ansible_collections.hwcloud.sms.plugins.module_utils.waiting import wait_until
 
 FEW_IDS = 3  # up to this many ids are read one by one; more are found in list pages
-REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then delete it."
-SOURCE_REFUSAL_HINT = ("Stop the source server's migration task first, or set force: true to stop and delete the "
-                       "source server's tasks and then the record.")
+KEEP = "keep"  # a source whose server still has tasks outside allowed_task_ids: not touched
+
+# What a write's answer says about its effect.
+ACCEPTED = "accepted"  # a success answer: the write took effect
+REJECTED = "rejected"  # an error answer, and no attempt whose answer was lost: it took no effect
+UNKNOWN = "unknown"  # the answer was lost, a server error, or a success status reporting a failure: it may have
+
+# What a read says about a record.
+GONE = "gone"  # SMS's own 404, or absent from a complete listing that showed it earlier in this run
+DELETING = "deleting"  # still there, being deleted
+THERE = "there"  # still there
+UNREADABLE = "unreadable"  # the read failed
+READY = "ready"  # deletable now (after a stop, or once its tasks are gone)
+TIMED_OUT = "timed_out"  # wait_timeout passed first
+FAILED = "failed"  # a source's tasks could not all be removed
+
+FAILURES = ("refused", "failed", "would_be_refused", "timed_out", "not_attempted")
+REMOVED = ("deleted", "stopped_and_deleted", "deleted_with_tasks", "would_delete", "would_stop_and_delete",
+           "would_delete_tasks_and_delete")
+GONE_RESULTS = ("absent", "vanished", "deleted", "stopped_and_deleted", "deleted_with_tasks")
 CLEAN_UP_REMINDER = ("SMS deletes neither target servers nor clone servers (see left_behind), and the temporary disks "
                      "and synchronisation snapshots of a migration may remain: check them, they may still cost money.")
+
+
+class Description:
+    """What differs between the kinds of SMS record, as data for the one executor."""
+
+    def __init__(self, api, result_key, single_key, plan_of, summary_of, identify, leftovers, is_refusal_of,
+                 readied, readied_words, list_items_complete, refusal_hint, forced_hint):
+        self.api = api  # the client's Kind: paths, list key, nouns
+        self.noun = api.noun
+        self.result_key = result_key  # "tasks": the list of entries in the result
+        self.single_key = single_key  # "task": the record as first read, for a run on one id or a name
+        self.plan_of = plan_of
+        self.summary_of = summary_of  # the fields that decide deletion, for diffs
+        self.identify = identify  # what an entry tells of a found record besides its id
+        self.leftovers = leftovers  # what SMS does not delete with the record
+        self.is_refusal_of = is_refusal_of  # is this error the service refusing a busy record?
+        self.readied = readied  # the result of a record made deletable first, then deleted
+        self.readied_words = readied_words
+        self.list_items_complete = list_items_complete  # do list items carry what the rule needs?
+        self.refusal_hint = refusal_hint  # after a refusal, without force
+        self.forced_hint = forced_hint  # after a refusal, with force
+
+    def describe(self, record):
+        return "%s %s (%s)" % (self.noun, record.get("id"), record.get("name"))
+
+
+TASK = Description(
+    TASKS, "tasks", "task", plan, summary,
+    lambda task: {"name": task.get("name"), "source_server_id": (task.get("source_server") or {}).get("id")},
+    servers_of, is_refusal, "stopped_and_deleted", "stopped and deleted", False,
+    "Stop the task first, or set force: true to stop it and then delete it.",
+    "The service refused the deletion although the task was stopped: try again later.")
+
+SOURCE = Description(
+    SOURCES, "source_servers", "source_server", source_plan, source_summary,
+    lambda source: {"name": source.get("name")},
+    left_behind, is_source_refusal, "deleted_with_tasks", "deleted with its tasks", True,
+    "Stop the source server's migration task first, or set force: true to stop and delete the source server's "
+    "tasks and then the record.",
+    "The service refused the deletion although the source server's tasks were deleted: try again later.")
+
+
+class Evidence:
+    """What this run learnt about one record. The executor fills it in; only outcome() draws conclusions."""
+
+    def __init__(self, record_id):
+        self.id = record_id
+        self.record = None  # as first read
+        self.absent = False  # SMS's own 404 on the first read
+        self.listed = False  # a listing of this run showed it
+        self.plan = None  # the plan, once read
+        self.outside = []  # a source's tasks outside allowed_task_ids
+        self.task_ids = []  # a source's tasks, to remove first with force
+        self.tasks = None  # the removal of a source's tasks (a Removal of tasks)
+        self.stop = None  # the stop sent: ACCEPTED, REJECTED or UNKNOWN; None when none was sent
+        self.ready = None  # after a stop or the tasks' removal: READY, GONE, TIMED_OUT or FAILED
+        self.delete = None  # the deletion sent (single, or batch and then single): ACCEPTED, REJECTED or UNKNOWN
+        self.error = None  # the error of the write that failed last
+        self.after = None  # a read after a failed deletion: GONE, DELETING, THERE or UNREADABLE
+        self.read_error = None  # why that read failed
+        self.wait = None  # the wait for the record to go: GONE or TIMED_OUT
+        self.last_seen = None  # the record as last read while waiting
+
+
+class Settings:
+    """How the run was asked to go."""
+
+    def __init__(self, kind, check_mode=False, force=False, wait=True, wait_timeout=300):
+        self.kind = kind
+        self.check_mode = check_mode
+        self.force = force
+        self.wait = wait
+        self.wait_timeout = wait_timeout
+
+
+class Outcome:
+    """A record's result, whether this run changed it, and why, in words."""
+
+    def __init__(self, result, changed, msg, error=None):
+        self.result = result
+        self.changed = changed
+        self.msg = msg
+        self.error = error
+
+    def __repr__(self):
+        return "Outcome(%r, %r, %r)" % (self.result, self.changed, self.msg)
+
+
+def wrote(ev):
+    """True when a write of this run may have taken effect on the record (or on its tasks)."""
+    tasks_changed = ev.tasks is not None and ev.tasks.changed()
+    deleted = ev.delete == ACCEPTED or (ev.delete == UNKNOWN and ev.after != THERE)
+    return ev.stop in (ACCEPTED, UNKNOWN) or tasks_changed or deleted
+
+
+def seen_as(record):
+    if record is None:
+        return "an unknown state"
+    if "current_task" in record or "migration_cycle" in record:
+        return "state %s, migration cycle %s" % (record.get("state"), record.get("migration_cycle"))
+    return "state %s, source server state %s" % (record.get("state"), source_state(record))
+
+
+def predicted(ev, how, name):
+    """Check mode: the plan, said as what would happen."""
+    action, reason = ev.plan.action, ev.plan.reason
+    if action == BEING_DELETED:
+        return Outcome("deleting", False, "%s is already being deleted" % name)
+    if action == REFUSED:
+        return Outcome("would_be_refused", False, "%s cannot be deleted now: %s. %s" % (
+            name, reason, how.kind.refusal_hint))
+    if action == STOP_THEN_DELETE:
+        return Outcome("would_stop_and_delete", True, "%s would be stopped (%s) and then deleted" % (name, reason))
+    if action == REMOVE_TASKS_THEN_DELETE:
+        return Outcome("would_delete_tasks_and_delete", True, "%s would have its tasks stopped and deleted (%s), "
+                       "and then be deleted" % (name, reason))
+    return Outcome("would_delete", True, "%s would be deleted" % name)
+
+
+def outcome(ev, how):
+    """The one rule: a record's evidence -> its result, whether this run changed it, and why.
+
+    "Gone" needs SMS's own word about the id (a 404 ``SMS.<digits>`` to a read, or absence from a complete listing
+    that showed it earlier in this run); "changed" is true once a write of this run may have taken effect.
+    """
+    kind = how.kind
+    name = kind.describe(ev.record) if ev.record else "%s %s" % (kind.noun, ev.id)
+    changed = wrote(ev)
+    if ev.absent:
+        return Outcome("absent", False, "%s is already absent" % name)
+    if ev.plan is None:
+        return Outcome("not_attempted", changed, "%s was not read: the run failed before its turn" % name)
+    if ev.plan.action == KEEP:
+        return Outcome("kept", False, "%s is kept: its server still has tasks that this run was not asked to delete "
+                       "(%s)" % (name, ", ".join(ev.outside)))
+    if how.check_mode:
+        return predicted(ev, how, name)
+    if ev.plan.action == BEING_DELETED:
+        if ev.wait == GONE:
+            return Outcome("deleting", changed, "%s was already being deleted and is now gone" % name)
+        if ev.wait == TIMED_OUT:
+            return Outcome("timed_out", changed, "%s was already being deleted and is still present after %d "
+                           "seconds, in %s" % (name, how.wait_timeout, seen_as(ev.last_seen)))
+        return Outcome("deleting", changed, "%s is already being deleted" % name)
+    if ev.stop in (REJECTED, UNKNOWN):
+        return Outcome("failed", changed, with_hint(ev.error), ev.error)
+    if ev.ready == FAILED:
+        return Outcome("failed", changed, "%s: its tasks could not all be deleted: %s" % (name, "; ".join(
+            "%s %s: %s" % (entry["id"], entry["result"], entry["msg"]) for entry in ev.tasks.entries(ev.task_ids)
+            if entry["result"] not in GONE_RESULTS + ("deleting",))))
+    if ev.ready == GONE:
+        return Outcome("vanished", changed, "%s vanished before this run deleted it (SMS says it does not exist)" % name)
+    if ev.ready == TIMED_OUT:
+        return Outcome("timed_out", changed, "%s is still not deletable after %d seconds: %s" % (
+            name, how.wait_timeout, seen_as(ev.last_seen)))
+    if ev.delete is None:
+        return Outcome("not_attempted", changed, "%s was not deleted: the run failed before its turn" % name)
+    readied = ev.ready == READY
+    if ev.delete == ACCEPTED or (ev.delete == UNKNOWN and ev.after in (GONE, DELETING)):
+        result, words = (kind.readied, kind.readied_words) if readied else ("deleted", "deleted")
+        if ev.wait == TIMED_OUT:
+            return Outcome("timed_out", True, "%s: its deletion was accepted, but it is still present after %d "
+                           "seconds, in %s" % (name, how.wait_timeout, seen_as(ev.last_seen)))
+        if ev.wait == GONE or ev.after == GONE:
+            return Outcome(result, True, "%s %s" % (name, words))
+        return Outcome(result, True, "%s: its deletion was accepted by SMS, and not waited for (wait: false)" % name)
+    if ev.after == GONE:
+        return Outcome("vanished", changed, "%s vanished before this run deleted it (SMS says it does not exist)" % name)
+    if ev.after == UNREADABLE:
+        return Outcome("failed", True, "%s may have been deleted: %s. Reading it again failed too: %s. Run the task "
+                       "again to find out" % (name, ev.error.message(), ev.read_error.message()), ev.error)
+    refused = kind.is_refusal_of(ev.error, ev.record)
+    hint = None
+    if refused:
+        busy = "It was read as busy: %s. " % ev.plan.reason if ev.plan.reason and not readied else ""
+        hint = busy + (kind.forced_hint if readied else kind.refusal_hint)
+    return Outcome("refused" if refused else "failed", changed, with_hint(ev.error, hint), ev.error)
 
 
 def chunks(items, size):
     return [items[start:start + size] for start in range(0, len(items), size)]
 
 
-def describe(task):
-    return "SMS task %s (%s)" % (task.get("id"), task.get("name"))
+def pages_for(records):
+    """How many list pages hold ``records`` records."""
+    return -(-max(records, 0) // LIST_PAGE_SIZE)
 
 
-def seen_as(task):
-    return "state %s, source server state %s" % (task.get("state"), source_state(task))
+def counted(number, noun):
+    return "%d %s%s" % (number, noun, "" if number == 1 else "s")
 
 
-def pages_for(tasks):
-    """How many list pages hold ``tasks`` tasks."""
-    return -(-max(tasks, 0) // LIST_PAGE_SIZE)
+class Removal:
+    """Remove the records ``ids`` of one kind: read with the fewest requests, plan, and (unless in check mode) make
+    busy records deletable (force), delete (in batches when there are several), and confirm (wait)."""
 
+    def __init__(self, client, how, ids, allowed_task_ids=None, sleep=None):
+        self.client = client
+        self.how = how
+        self.kind = how.kind
+        self.ids = list(dict.fromkeys(ids))
+        self.evidence = {record_id: Evidence(record_id) for record_id in self.ids}
+        self.allowed = None if allowed_task_ids is None else set(allowed_task_ids)
+        self.sleep = sleep or client.sleep
+        self.account_size = None  # records of this kind in the account, as the last list page counted them
 
-def refusal_hint(blocker):
-    return "%s%s" % ("The task is busy: %s. " % blocker if blocker else "", REFUSAL_HINT)
+    # ---- the run ----
 
+    def run(self, single=False, diff=False):
+        """Carry the removal out and return the module's result; SmsFailure (with the result so far) when a record
+        could not be removed or the run could not go on."""
+        try:
+            self.carry_out()
+        except SmsApiError as error:
+            result = self.result(single, diff)
+            for key in ("failed", "msg", "error"):
+                result.pop(key, None)
+            raise SmsFailure(error.message(), cause=error, **result)
+        result = self.result(single, diff)
+        if result.pop("failed"):
+            raise SmsFailure(result.pop("msg"), **result)
+        return result
 
-class Remover:
-    """What both removers share: the module, its client and options, and whether anything changed yet."""
+    def carry_out(self):
+        self.read()
+        self.plan()
+        if self.how.check_mode:
+            return
+        self.make_ready()
+        self.delete()
+        self.confirm()
 
-    def __init__(self, sms):
-        self.sms = sms
-        self.client = sms.client
-        self.params = sms.params
-        self.check_mode = sms.module.check_mode
-        self.changed = False  # becomes true once a request that changes a task was accepted
+    def read(self):
+        """Each record as the service knows it, by the cheaper read (see find_in_pages)."""
+        if len(self.ids) <= FEW_IDS:
+            for record_id in self.ids:
+                self.first_read(record_id, self.client.get_record(self.kind.api, record_id))
+            return
+        found, _complete = self.find_in_pages(set(self.ids))
+        for record_id in self.ids:
+            record = found.get(record_id)
+            # list items of tasks lack "connected": a busy one is read on its own; one not listed is read on its
+            # own too ("absent" only on SMS's own word)
+            if record is None or (not self.kind.list_items_complete and
+                                  self.kind.plan_of(record, False).action == REFUSED):
+                record = self.client.get_record(self.kind.api, record_id)
+            self.first_read(record_id, record)
+
+    def first_read(self, record_id, record):
+        ev = self.evidence[record_id]
+        ev.record, ev.absent = record, record is None
+
+    def plan(self):
+        for ev in self.evidence.values():
+            ev.plan = self.kind.plan_of(ev.record, self.how.force) if ev.record is not None else Plan(ABSENT)
+        if self.allowed is not None:
+            self.keep_sources_with_other_tasks()
+        elif self.how.force:
+            for ev in self.planned(REMOVE_TASKS_THEN_DELETE):
+                ev.task_ids = self.tasks_of([ev])[ev.id]
+
+    def planned(self, *actions):
+        return [ev for ev in self.evidence.values() if ev.plan is not None and ev.plan.action in actions]
+
+    def keep_sources_with_other_tasks(self):
+        """allowed_task_ids: a source whose server still has a task outside them is kept, untouched."""
+        found = self.planned(DELETE, REFUSED, REMOVE_TASKS_THEN_DELETE, BEING_DELETED)
+        tasks = self.tasks_of(found)
+        for ev in found:
+            ev.outside = [task_id for task_id in tasks[ev.id] if task_id not in self.allowed]
+            ev.task_ids = tasks[ev.id]
+            if ev.outside:
+                ev.plan = Plan(KEEP, "its server still has other tasks")
+
+    def tasks_of(self, sources):
+        """The ids of each source's tasks: those listed for it (the filter checked again here, since a service or
+        gateway may ignore it) and its current task (a listing may hide a task). Few sources: one filtered listing
+        each; more: one listing of every task."""
+        if len(sources) <= FEW_IDS:
+            listed = {ev.id: self.client.list_tasks(source_server_id=ev.id) for ev in sources}
+        else:
+            everything = self.client.list_tasks()
+            listed = {ev.id: everything for ev in sources}
+        tasks = {}
+        for ev in sources:
+            ids = [task["id"] for task in listed[ev.id] if (task.get("source_server") or {}).get("id") == ev.id]
+            current = (ev.record.get("current_task") or {}).get("id")
+            tasks[ev.id] = list(dict.fromkeys(ids + ([current] if current else [])))
+        return tasks
+
+    # ---- making busy records deletable (force) ----
+
+    def make_ready(self):
+        if self.kind is TASK:
+            self.stop(self.planned(STOP_THEN_DELETE))
+        else:
+            self.remove_tasks_first(self.planned(REMOVE_TASKS_THEN_DELETE))
+
+    def stop(self, busy):
+        """Stop busy tasks (not one already stopping) and wait until the service would delete them."""
+        pending = []
+        for ev in busy:
+            if not stop_under_way(ev.record):
+                try:
+                    self.client.task_action(ev.id, "stop")
+                except SmsApiError as error:
+                    ev.stop, ev.error = (UNKNOWN if error.uncertain else REJECTED), error
+                    if error.status == 401:
+                        raise  # refused credentials: repeating them task by task could lock the access key
+                    continue
+                ev.stop = ACCEPTED
+            pending.append(ev)
+        self.wait_until_deletable(pending)
+
+    def wait_until_deletable(self, pending):
+        def all_deletable():
+            seen = self.still_there([ev.id for ev in pending])
+            for ev in list(pending):
+                latest = seen.get(ev.id)
+                if latest is None:
+                    ev.ready = GONE
+                elif deletion_blocker(latest) is None:
+                    ev.ready = READY
+                else:
+                    ev.last_seen = latest
+                    continue
+                pending.remove(ev)
+            return not pending
+
+        if pending and not self.wait(all_deletable):
+            for ev in pending:
+                ev.ready = TIMED_OUT
+
+    def remove_tasks_first(self, busy):
+        """Busy sources, with force: their tasks removed as sms_task with force removes them (one removal for all of
+        them); a source is ready once its tasks are all gone."""
+        task_ids = [task_id for ev in busy for task_id in ev.task_ids]
+        if not task_ids:
+            for ev in busy:
+                ev.ready = READY
+            return
+        tasks = Removal(self.client, Settings(TASK, force=True, wait=True, wait_timeout=self.how.wait_timeout),
+                        task_ids, sleep=self.sleep)
+        for ev in busy:
+            ev.tasks = tasks  # set first: a failure half way still reports what was done to them
+        tasks.carry_out()
+        for ev in busy:
+            done = all(entry["result"] in GONE_RESULTS or entry["result"] == "deleting"
+                       for entry in tasks.entries(ev.task_ids))
+            ev.ready = READY if done else FAILED
+
+    # ---- deleting ----
+
+    def delete(self):
+        ready = self.planned(DELETE) + [ev for ev in self.planned(STOP_THEN_DELETE, REMOVE_TASKS_THEN_DELETE)
+                                        if ev.ready == READY]
+        if len(ready) > 1:
+            for batch in chunks(ready, BATCH_SIZE):
+                self.delete_batch(batch)
+        else:
+            for ev in ready:
+                self.delete_one(ev)
+        # Predicted refusals still go to the service, which decides, one by one.
+        for ev in self.planned(REFUSED):
+            self.delete_one(ev)
+
+    def delete_batch(self, batch):
+        try:
+            self.client.delete_records(self.kind.api, [ev.id for ev in batch])
+        except SmsApiError as error:
+            if error.status == 401:
+                for ev in batch:
+                    ev.delete, ev.error = REJECTED, error
+                raise  # refused credentials: asking record by record would only repeat that
+            # Refused, denied (an account may delete one by one but not in batches), or its fate unknown (a batch
+            # may delete some ids and then fail): ask record by record, so that every outcome is attributed.
+            fate = REJECTED if error.status == 403 else UNKNOWN
+            for ev in batch:
+                self.delete_one(ev, earlier=fate)
+            return
+        for ev in batch:
+            ev.delete = ACCEPTED
+
+    def delete_one(self, ev, earlier=None):
+        try:
+            self.client.delete_record(self.kind.api, ev.id)
+        except SmsApiError as error:
+            ev.error = error
+            ev.delete = UNKNOWN if error.uncertain or earlier == UNKNOWN else REJECTED
+            if error.status == 401:
+                raise  # refused credentials: repeating them record by record could lock the access key
+            if error.status == 404 or ev.delete == UNKNOWN:
+                self.read_again(ev)  # a 404 to a write may mean something else (SMS.2252); a lost answer decides nothing
+            return
+        ev.delete = ACCEPTED
+
+    def read_again(self, ev):
+        try:
+            latest = self.client.get_record(self.kind.api, ev.id)
+        except SmsApiError as error:
+            ev.after, ev.read_error = UNREADABLE, error
+            return
+        if latest is None:
+            ev.after = GONE
+        else:
+            ev.last_seen = latest
+            ev.after = DELETING if self.is_being_deleted(latest) else THERE
+
+    def is_being_deleted(self, record):
+        return self.kind.plan_of(record, False).action == BEING_DELETED
+
+    # ---- confirming ----
+
+    def confirm(self):
+        """With wait: every record whose deletion was accepted (or was under way before the run) until SMS says it
+        is gone."""
+        if not self.how.wait:
+            return
+        pending = [ev for ev in self.evidence.values() if ev.plan.action == BEING_DELETED or ev.delete == ACCEPTED
+                   or (ev.delete == UNKNOWN and ev.after == DELETING)]
+
+        def all_gone():
+            seen = self.still_there([ev.id for ev in pending])
+            for ev in list(pending):
+                if ev.id in seen:
+                    ev.last_seen = seen[ev.id]
+                else:
+                    ev.wait = GONE
+                    pending.remove(ev)
+            return not pending
+
+        if pending and not self.wait(all_gone):
+            for ev in pending:
+                ev.wait = TIMED_OUT
 
     def wait(self, condition):
         """``condition`` true within wait_timeout (looks at once, then after growing pauses)?"""
-        return wait_until(condition, self.params["wait_timeout"], sleep=self.client.sleep)
+        return wait_until(condition, self.how.wait_timeout, sleep=self.sleep)
 
+    def still_there(self, ids):
+        """Those of ``ids`` that still exist, each as last read, by the cheaper read.
 
-class TaskRemover(Remover):
-    """``task_id`` or ``name``: find the task, plan, act, report: the behaviour table of the module."""
+        Fewer ids than the account has pages: each is read on its own, and SMS's own 404 says it is gone. Otherwise
+        list pages; a record they do not show is gone only when the pages were read to the end unchanged and a
+        listing of this run showed it before (a listing shows only what these credentials may see); any other is
+        read on its own.
+        """
+        if len(ids) <= FEW_IDS or (self.account_size is not None and pages_for(self.account_size) >= len(ids)):
+            return self.read_each(ids)
+        seen, complete = self.find_in_pages(set(ids))
+        unproven = [record_id for record_id in ids
+                    if record_id not in seen and not (complete and self.evidence[record_id].listed)]
+        seen.update(self.read_each(unproven))
+        return seen
 
-    def __init__(self, sms):
-        super().__init__(sms)
-        self.task = None
-
-    def partial(self):
-        """What is known so far, for a failure half way."""
-        return {"task": self.task or {}}
-
-    def find(self):
-        if self.params["task_id"] is not None:
-            return self.client.get_task(self.params["task_id"])
-        name = self.params["name"]
-        matches = [task for task in self.client.list_tasks(name=name) if task.get("name") == name]
-        if len(matches) > 1:
-            self.sms.fail("%d SMS tasks are named %r, so none was deleted; name one by task_id: %s"
-                          % (len(matches), name, ", ".join(task["id"] for task in matches)),
-                          task={}, task_ids=[task["id"] for task in matches])
-        # List items lack "connected", which the deletion rule needs: read the task itself.
-        return self.client.get_task(matches[0]["id"]) if matches else None
-
-    def run(self):
-        task = self.task = self.find()
-        decided = plan(task, self.params["force"])
-        if decided.action == ABSENT:
-            wanted = self.params["task_id"] or "named %r" % self.params["name"]
-            return self.result(False, "SMS task %s is already absent" % wanted, None, gone=True)
-        if decided.action == BEING_DELETED:
-            if self.params["wait"] and not self.check_mode:
-                self.wait_until_gone(task)
-                return self.result(False, "%s was already being deleted and is now gone" % describe(task), task)
-            return self.result(False, "%s is already being deleted" % describe(task), task, gone=False)
-        return self.predict(task, decided) if self.check_mode else self.execute(task, decided)
-
-    def predict(self, task, decided):
-        """Check mode: the plan, said as what would happen."""
-        if decided.action == REFUSED:
-            self.sms.fail("%s cannot be deleted now: %s. %s" % (describe(task), decided.reason, REFUSAL_HINT), task=task)
-        if decided.action == STOP_THEN_DELETE:
-            return self.result(True, "%s would be stopped (%s) and then deleted" % (describe(task), decided.reason), task)
-        return self.result(True, "%s would be deleted" % describe(task), task)
-
-    def execute(self, task, decided):
-        """A real run: stop first when the plan says so, then delete (a predicted refusal still asks the service)."""
-        stopped = ""
-        if decided.action == STOP_THEN_DELETE:
-            if not stop_under_way(task):
-                self.client.task_action(task["id"], "stop")
-                self.changed = True
-            stopped = "stopped and "
-            if not self.wait_until_deletable(task):
-                return self.result(True, "%s was stopped and vanished before it was deleted" % describe(task), task)
-        try:
-            deleted = self.client.delete_record(TASKS, task["id"])
-        except SmsApiError as error:
-            if not is_refusal(error, task):
-                raise
-            self.sms.fail_api(error, hint=refusal_hint(decided.reason), changed=self.changed, **self.partial())
-        if not deleted:
-            return self.result(self.changed, "%s %svanished before it was deleted" % (describe(task), stopped), task)
-        self.changed = True
-        if self.params["wait"]:
-            self.wait_until_gone(task)
-        return self.result(True, "%s %sdeleted" % (describe(task), stopped), task)
-
-    def poll(self, task, done, waiting_for):
-        """Read the task until ``done(task_or_None)``; fail after wait_timeout naming the last state seen."""
-        seen = {"task": task}
-
-        def condition():
-            seen["task"] = self.client.get_task(task["id"])
-            return done(seen["task"])
-
-        if not self.wait(condition):
-            self.sms.fail("Timed out after %d seconds waiting for %s %s; it was last seen in %s"
-                          % (self.params["wait_timeout"], describe(task), waiting_for, seen_as(seen["task"])), task=task,
-                          changed=self.changed)
-        return seen["task"]
-
-    def wait_until_gone(self, task):
-        self.poll(task, lambda latest: latest is None, "to be deleted")
-
-    def wait_until_deletable(self, task):
-        """After a stop: True once the service would allow the deletion, False if the task vanished."""
-        latest = self.poll(task, lambda latest: latest is None or deletion_blocker(latest) is None,
-                           "to stop and become deletable")
-        return latest is not None
-
-    def result(self, changed, msg, task, gone=True):
-        """The module's result; ``gone`` says whether the task is (or in check mode would be) absent afterwards."""
-        result = {"changed": changed, "msg": msg, "task": task or {}}
-        if self.sms.module._diff:
-            before = summary(task) if task else {"id": self.params["task_id"], "state": "absent"}
-            after = {"id": before["id"], "state": "absent"} if gone else before
-            result["diff"] = {"before": before, "after": after}
-        return result
-
-
-# a planned record's result in check mode (and until the run carries the plan out)
-PREDICTED = {ABSENT: "absent", BEING_DELETED: "deleting", DELETE: "would_delete",
-             STOP_THEN_DELETE: "would_stop_and_delete", REFUSED: "would_be_refused",
-             REMOVE_TASKS_THEN_DELETE: "would_delete_tasks_and_delete"}
-
-
-class BulkRemover(Remover):
-    """``task_ids``: read with the fewest requests, delete in batches, and attribute every outcome to its task.
-
-    The subclass SourceRemover does the same for source servers; what differs is said by the class attributes
-    and the methods marked "per kind".
-    """
-
-    FAILED = ("refused", "failed", "would_be_refused", "timed_out")
-    # results of a record that is gone or going (in check mode: would be) through this run or the service
-    REMOVED = ("deleted", "stopped_and_deleted", "deleted_with_tasks", "deleting", "would_delete",
-               "would_stop_and_delete", "would_delete_tasks_and_delete")
-    KIND = TASKS
-    RESULT_KEY = "tasks"
-    READIED = "stopped_and_deleted"  # the result of a record made deletable first, then deleted
-    LIST_ITEMS_COMPLETE = False  # task list items lack "connected", which the rule needs
-    HINT = REFUSAL_HINT
-
-    def __init__(self, sms, ids=None, force=None, wait=None):
-        super().__init__(sms)
-        self.ids = list(dict.fromkeys(self.params["task_ids"] if ids is None else ids))
-        self.force = self.params["force"] if force is None else force
-        self.wait_for_deletion = self.params["wait"] if wait is None else wait
-        self.entries = {task_id: {"id": task_id, "result": None} for task_id in self.ids}
-        self.before = {}
-        self.found = {}
-        self.confirmed_gone = set()  # tasks that SMS itself said are gone (404 of its own)
-        self.account_size = None  # tasks in the account, as the last list page counted them
-
-    def partial(self):
-        """On a failure half way: every task's outcome so far; planned but not tried is said so."""
-        if not self.check_mode:
-            for entry in self.entries.values():
-                if entry["result"] is None or entry["result"].startswith("would_"):
-                    entry["result"] = "not_attempted"
-        result = {self.RESULT_KEY: [self.entries[task_id] for task_id in self.ids]}
-        result.update(self.extra_result())
-        return result
-
-    def record(self, task_id, result, error=None, msg=None, hint=None):
-        entry = self.entries[task_id]
-        entry["result"] = result
-        if error is not None:
-            entry["error"] = error.to_dict()
-            msg = with_hint(error, hint)
-        if msg:
-            entry["msg"] = msg
-
-    def read(self):
-        """Each requested task as the service knows it, or None, by the cheaper read (see find_in_pages)."""
-        if len(self.ids) <= FEW_IDS:
-            return {task_id: self.client.get_record(self.KIND, task_id) for task_id in self.ids}
-        found, _complete = self.find_in_pages(set(self.ids))
-        for task_id, task in list(found.items()):
-            if not self.LIST_ITEMS_COMPLETE and self.plan_of(task, force=False).action == REFUSED:
-                found[task_id] = self.client.get_record(self.KIND, task_id)  # list items lack "connected"
-        for task_id in self.ids:
-            if task_id not in found:
-                found[task_id] = self.client.get_record(self.KIND, task_id)  # "absent" only on the service's own word
-        return {task_id: found[task_id] for task_id in self.ids}
+    def read_each(self, ids):
+        seen = {}
+        for record_id in ids:
+            record = self.client.get_record(self.kind.api, record_id)
+            if record is not None:
+                seen[record_id] = record
+        return seen
 
     def find_in_pages(self, wanted):
-        """The tasks of ``wanted`` that list pages show, and whether the pages were read to the end unchanged.
+        """The records of ``wanted`` that list pages show, and whether the pages were read to the end unchanged.
 
-        The first page tells how many tasks the account holds. Pages are read on only while the pages left are
+        The first page tells how many records the account holds. Pages are read on only while the pages left are
         fewer than the wanted ids not seen yet (none unseen: no page more); the rest is cheaper read one by one. A
         count that changes, or an id seen twice, means the pages shifted: the result is then not complete.
         """
         found, read, stable = {}, 0, True
-        for items, count, steady in self.client.record_pages(self.KIND):
+        for items, count, steady in self.client.record_pages(self.kind.api):
             stable = steady
             self.account_size = count
             read += len(items)
-            found.update((item["id"], item) for item in items if item["id"] in wanted)
+            for item in items:
+                if item["id"] in wanted:
+                    found[item["id"]] = item
+                    self.evidence[item["id"]].listed = True
             unseen = len(wanted) - len(found)
             if not unseen or pages_for(count - read) >= unseen:
                 return found, False
         return found, stable
 
-    def still_there(self, ids, confirm=()):
-        """Those of ``ids`` that still exist, each as last read, by the cheaper read.
+    # ---- reporting ----
 
-        Fewer ids than the account has pages: each is read on its own, and SMS's own 404 says it is gone.
-        Otherwise list pages; a task they do not show is taken as gone only when the pages were read to the end
-        unchanged and it is not in ``confirm`` (tasks this run did not delete: a list may hide tasks), else it
-        is read on its own.
-        """
-        if len(ids) <= FEW_IDS or (self.account_size is not None and pages_for(self.account_size) >= len(ids)):
-            return self.read_each(ids)
-        seen, complete = self.find_in_pages(set(ids))
-        seen.update(self.read_each([task_id for task_id in ids if task_id not in seen
-                                    and (task_id in confirm or not complete)]))
-        return seen
+    def outcomes(self):
+        return {record_id: outcome(self.evidence[record_id], self.how) for record_id in self.ids}
 
-    def read_each(self, ids):
-        """The tasks of ``ids`` that SMS has not said are gone, each read on its own."""
-        seen = {}
-        for task_id in ids:
-            if task_id in self.confirmed_gone:
-                continue
-            task = self.client.get_record(self.KIND, task_id)
-            if task is None:
-                self.confirmed_gone.add(task_id)
-            else:
-                seen[task_id] = task
-        return seen
+    def changed(self):
+        return any(done.changed for done in self.outcomes().values())
 
-    def run(self):
-        self.carry_out()
-        return self.finish()
+    def entries(self, ids=None):
+        """One entry per record: its id, result and why, and what is known of it."""
+        entries = []
+        for record_id in self.ids if ids is None else ids:
+            ev, done = self.evidence[record_id], outcome(self.evidence[record_id], self.how)
+            entry = {"id": record_id, "result": done.result, "msg": done.msg}
+            if ev.record is not None:
+                entry.update(self.kind.identify(ev.record))
+                if done.result in REMOVED:
+                    entry["left_behind"] = self.kind.leftovers(ev.record)
+            if done.error is not None:
+                entry["error"] = done.error.to_dict()
+            if ev.outside:
+                entry["task_ids"] = ev.outside
+            elif ev.task_ids:
+                entry["task_ids"] = ev.task_ids
+            if ev.tasks is not None:
+                entry["tasks"] = ev.tasks.entries(ev.task_ids)
+            entries.append(entry)
+        return entries
 
-    def carry_out(self):
-        """Read, plan, and (unless in check mode) act; every outcome is recorded in ``entries``."""
-        self.found = self.read()
-        planned = self.plan_all()
-        if self.check_mode:
-            return
-        readied = self.make_ready(planned[STOP_THEN_DELETE] + planned[REMOVE_TASKS_THEN_DELETE])
-        self.delete_in_batches(planned[DELETE] + readied, readied)
-        # Predicted refusals still go to the service, which decides, one by one.
-        self.delete_each(planned[REFUSED], readied)
-        if self.wait_for_deletion:
-            self.wait_until_gone([task_id for task_id, entry in self.entries.items()
-                                  if entry["result"] in ("deleted", self.READIED, "deleting")])
-
-    # ---- per kind ----
-
-    def plan_of(self, task, force=None):
-        return plan(task, self.force if force is None else force)
-
-    @staticmethod
-    def describe(task):
-        return describe(task)
-
-    @staticmethod
-    def summary_of(task):
-        return summary(task)
-
-    @staticmethod
-    def leftovers(task):
-        return servers_of(task)
-
-    @staticmethod
-    def identify(task):
-        """What a result entry tells of a found task besides its id: its name and its source server's id."""
-        return {"name": task.get("name"), "source_server_id": (task.get("source_server") or {}).get("id")}
-
-    @staticmethod
-    def is_refusal_of(error, task):
-        return is_refusal(error, task)
-
-    def make_ready(self, ids):
-        """Busy tasks, with force: stop them and wait until deletable; returns the ids ready for deletion."""
-        return self.stop(ids)
-
-    # ----
-
-    def plan_all(self):
-        """Every task's plan, recorded as its predicted result; the ids grouped by action."""
-        planned = {action: [] for action in PREDICTED}
-        for task_id, task in self.found.items():
-            decided = self.plan_of(task)
-            planned[decided.action].append(task_id)
-            if task is not None:
-                self.entries[task_id].update(self.identify(task))
-                self.before[task_id] = self.summary_of(task)
-            msg = decided.reason
-            if decided.action == REFUSED:
-                msg = "%s cannot be deleted now: %s. %s" % (self.describe(task), decided.reason, self.HINT)
-            self.record(task_id, PREDICTED[decided.action], msg=msg)
-        return planned
-
-    def delete_in_batches(self, ids, stopped):
-        for batch in chunks(ids, BATCH_SIZE):
-            try:
-                self.client.delete_records(self.KIND, batch)
-            except SmsApiError as error:
-                if error.status in (401, 403):
-                    raise  # the credentials or permissions are refused: asking task by task would only repeat that
-                # The service refused (or lost) the batch: ask task by task, so that every deletable task is still
-                # deleted and every refusal is attributed to its task.
-                self.delete_each(batch, stopped, batch_lost=error.status is None or error.status >= 500)
-                continue
-            self.changed = True
-            for task_id in batch:
-                self.record(task_id, self.READIED if task_id in stopped else "deleted")
-
-    def delete_each(self, ids, stopped, batch_lost=False):
-        for task_id in ids:
-            try:
-                deleted = self.client.delete_record(self.KIND, task_id)
-            except SmsApiError as error:
-                if error.status == 401:
-                    raise  # refused credentials: repeating them task by task could lock the access key
-                refused = self.is_refusal_of(error, self.found.get(task_id))
-                self.record(task_id, "refused" if refused else "failed", error=error,
-                            hint=self.HINT if refused else None)
-                continue
-            if deleted or batch_lost:
-                # after a batch whose answer was lost, a 404 means the batch itself deleted the task
-                self.changed = True
-                self.record(task_id, self.READIED if task_id in stopped else "deleted")
-            else:
-                self.record(task_id, "vanished")
-
-    def stop(self, ids):
-        """Stop busy tasks and wait until the service would delete them; returns the ids ready for deletion."""
-        pending = []
-        for task_id in ids:
-            try:
-                if not stop_under_way(self.found[task_id]):
-                    self.client.task_action(task_id, "stop")
-            except SmsApiError as error:
-                if error.status == 401:
-                    raise  # refused credentials: repeating them task by task could lock the access key
-                self.record(task_id, "failed", error=error)
-                continue
-            self.changed = True
-            self.record(task_id, "stopped")
-            pending.append(task_id)
-        return self.wait_until_deletable(pending)
-
-    def wait_until_deletable(self, pending):
-        ready, last_seen = [], {}
-
-        def all_deletable():
-            seen = self.still_there(pending, confirm=pending)
-            for task_id in list(pending):
-                task = seen.get(task_id)
-                if task is None:
-                    self.record(task_id, "vanished")
-                elif not deletion_blocker(task):
-                    ready.append(task_id)
-                else:
-                    last_seen[task_id] = task
-                    continue
-                pending.remove(task_id)
-            return not pending
-
-        if pending and not self.wait(all_deletable):
-            for task_id in pending:
-                self.record(task_id, "timed_out", msg="still not deletable after %d seconds: %s" % (
-                    self.params["wait_timeout"], seen_as(last_seen[task_id])))
-        return ready
-
-    def wait_until_gone(self, ids):
-        remaining = {"tasks": {}}
-        # tasks already being deleted before this run: the list alone does not prove them gone
-        others = [task_id for task_id in ids if self.entries[task_id]["result"] == "deleting"]
-
-        def all_gone():
-            remaining["tasks"] = self.still_there(ids, confirm=others)
-            return not remaining["tasks"]
-
-        if ids and not self.wait(all_gone):
-            for task_id, task in remaining["tasks"].items():
-                self.record(task_id, "timed_out", msg="still present after %d seconds, in %s" % (
-                    self.params["wait_timeout"], seen_as(task)))
-
-    def finish(self):
-        for task_id, entry in self.entries.items():
-            found = self.found.get(task_id)
-            if found is not None and entry["result"] in self.REMOVED:
-                entry["left_behind"] = self.leftovers(found)
-        tasks = [self.entries[task_id] for task_id in self.ids]
+    def result(self, single=False, diff=False):
+        """The module's result; ``failed`` is true when a record could not be removed."""
+        outcomes = self.outcomes()
+        entries = self.entries()
         counts = {}
-        for entry in tasks:
-            counts[entry["result"]] = counts.get(entry["result"], 0) + 1
-        summary_text = ", ".join("%d %s" % (count, result.replace("_", " ")) for result, count in sorted(counts.items()))
-        changed = self.changed or any(entry["result"].startswith("would_") and entry["result"] != "would_be_refused"
-                                      for entry in tasks)
-        result = {"changed": changed, self.RESULT_KEY: tasks}
-        result.update(self.extra_result())
-        if self.sms.module._diff:
-            key = self.RESULT_KEY
-            result["diff"] = {
-                "before": {key: [self.before.get(task_id, {"id": task_id, "state": "absent"}) for task_id in self.ids]},
-                "after": {key: [self.before[task_id] if self.entries[task_id]["result"] in self.FAILED
-                                else {"id": task_id, "state": "absent"} for task_id in self.ids]},
-            }
-        failures = [entry for entry in tasks if entry["result"] in self.FAILED]
-        if failures:
-            reasons = "; ".join("%s: %s" % (entry["id"], entry.get("msg", "")) for entry in failures)
-            message = "Could not delete %d of %d %ss (%s): %s" % (len(failures), len(tasks), self.KIND.noun, summary_text,
-                                                                  reasons)
-            self.sms.fail(message, **result)
-        result["msg"] = "%d %ss: %s" % (len(tasks), self.KIND.noun, summary_text)
+        for done in outcomes.values():
+            counts[done.result] = counts.get(done.result, 0) + 1
+        tally = ", ".join("%d %s" % (count, result.replace("_", " ")) for result, count in sorted(counts.items()))
+        failures = [entry for entry in entries if entry["result"] in FAILURES]
+        result = {"changed": any(done.changed for done in outcomes.values()), self.kind.result_key: entries,
+                  "failed": bool(failures)}
+        if single:
+            ev = self.evidence[self.ids[0]]
+            result[self.kind.single_key] = ev.record or {}
+            result["msg"] = entries[0]["msg"]
+            if "error" in entries[0]:
+                result["error"] = entries[0]["error"]
+        elif failures:
+            result["msg"] = "Could not delete %d of %s (%s): %s" % (
+                len(failures), counted(len(entries), self.kind.noun), tally,
+                "; ".join("%s: %s" % (entry["id"], entry["msg"]) for entry in failures))
+        else:
+            result["msg"] = "%s: %s" % (counted(len(entries), self.kind.noun), tally)
+        if any(entry.get("left_behind") for entry in entries) and self.kind is SOURCE:
+            result["reminder"] = CLEAN_UP_REMINDER
+        if diff:
+            result["diff"] = self.diff(single, outcomes)
         return result
 
-    def extra_result(self):
-        return {"task": {}}
+    def diff(self, single, outcomes):
+        before, after = [], []
+        for record_id in self.ids:
+            ev = self.evidence[record_id]
+            seen = self.kind.summary_of(ev.record) if ev.record else {"id": record_id, "state": "absent"}
+            before.append(seen)
+            kept = outcomes[record_id].result in FAILURES + ("kept", "deleting") and \
+                not (outcomes[record_id].result == "deleting" and ev.wait == GONE)
+            after.append(seen if kept else {"id": record_id, "state": "absent"})
+        if single:
+            return {"before": before[0], "after": after[0]}
+        return {"before": {self.kind.result_key: before}, "after": {self.kind.result_key: after}}
 
 
-class SourceRemover(BulkRemover):
-    """``source_server_id``, ``name`` or ``source_server_ids``: source-server records, as BulkRemover removes tasks.
+def remove(sms, kind, one, many, allowed_task_ids=None):
+    """What sms_task and sms_source_server do: remove the records named by option ``one``, ``many`` or ``name``."""
+    params = sms.params
+    if params["name"] is not None:
+        ids = named(sms.client, kind, params["name"], many)
+        if not ids:
+            return {"changed": False, kind.result_key: [], kind.single_key: {},
+                    "msg": "No %s named %r is visible to these credentials (a listing shows only what they may see, "
+                           "such as the records of their enterprise projects): nothing was deleted" % (
+                               kind.noun, params["name"])}
+    else:
+        ids = params[many] if params[many] is not None else [params[one]]
+    how = Settings(kind, check_mode=sms.module.check_mode, force=params["force"], wait=params["wait"],
+                   wait_timeout=params["wait_timeout"])
+    removal = Removal(sms.client, how, ids, allowed_task_ids=allowed_task_ids)
+    return removal.run(single=params[many] is None, diff=sms.module._diff)  # pylint: disable=protected-access
 
-    A busy source (its current task busy by the task rule) is refused without force; with force its tasks are
-    first removed by BulkRemover (stopped, deleted, waited for), then the record is deleted. One id alone is
-    deleted with its own DELETE; more go in batches of BATCH_SIZE.
-    """
 
-    KIND = SOURCES
-    RESULT_KEY = "source_servers"
-    READIED = "deleted_with_tasks"
-    LIST_ITEMS_COMPLETE = True  # source list items carry "connected" and the current task
-    HINT = SOURCE_REFUSAL_HINT
+def named(client, kind, name, many):
+    """The id of the one record named exactly ``name`` (a list, empty when none is visible); several fail."""
+    matches = [listed["id"] for listed in client.list_records(kind.api, name=name) if listed.get("name") == name]
+    if len(matches) > 1:
+        raise SmsFailure("%d %ss are named %r, so none was deleted; name one by %s: %s" % (
+            len(matches), kind.noun, name, many[:-1], ", ".join(matches)), changed=False,
+            **{kind.result_key: [], kind.single_key: {}, many: matches})
+    return matches
 
-    def plan_of(self, task, force=None):
-        return source_plan(task, self.force if force is None else force)
 
-    @staticmethod
-    def describe(task):
-        return "SMS source server %s (%s)" % (task.get("id"), task.get("name"))
-
-    @staticmethod
-    def summary_of(task):
-        return source_summary(task)
-
-    @staticmethod
-    def identify(task):
-        return {"name": task.get("name")}
-
-    @staticmethod
-    def leftovers(task):
-        return left_behind(task)
-
-    @staticmethod
-    def is_refusal_of(error, task):
-        return is_source_refusal(error, task)
-
-    def plan_all(self):
-        planned = super().plan_all()
-        for source_id in planned[REMOVE_TASKS_THEN_DELETE]:
-            self.entries[source_id]["task_ids"] = self.tasks_of(source_id)
-        return planned
-
-    def tasks_of(self, source_id):
-        """The ids of the source's tasks: those listed for it, and its current task (a list may hide a task)."""
-        ids = [task["id"] for task in self.client.list_tasks(source_server_id=source_id)]
-        current = (self.found[source_id].get("current_task") or {}).get("id")
-        return ids + [current] if current and current not in ids else ids
-
-    def make_ready(self, ids):
-        """With force: the busy sources' tasks removed as sms_task with force removes them; the sources whose
-        tasks are all gone are ready for deletion, the others fail with their tasks' outcomes."""
-        task_ids = [task_id for source_id in ids for task_id in self.entries[source_id]["task_ids"]]
-        if not task_ids:
-            return list(ids)
-        tasks = BulkRemover(self.sms, ids=task_ids, force=True, wait=True)
-        try:
-            tasks.carry_out()
-        finally:
-            self.changed = self.changed or tasks.changed
-        ready = []
-        for source_id in ids:
-            outcomes = [tasks.entries[task_id] for task_id in self.entries[source_id]["task_ids"]]
-            self.entries[source_id]["tasks"] = outcomes
-            failed = [entry for entry in outcomes if entry["result"] in self.FAILED]
-            if failed:
-                self.record(source_id, "failed", msg="its tasks could not all be deleted: %s" % "; ".join(
-                    "%s %s%s" % (entry["id"], entry["result"], ": %s" % entry["msg"] if entry.get("msg") else "")
-                    for entry in failed))
-            else:
-                ready.append(source_id)
-        return ready
-
-    def delete_in_batches(self, ids, stopped):
-        if len(ids) == 1:
-            self.delete_each(ids, stopped)  # one record: its own DELETE, as the API reference shows it
-        else:
-            super().delete_in_batches(ids, stopped)
-
-    def extra_result(self):
-        removed = any(entry.get("left_behind") for entry in self.entries.values())
-        return {"reminder": CLEAN_UP_REMINDER} if removed else {}
+__all__ = ["Removal", "Settings", "Evidence", "Outcome", "outcome", "remove", "TASK", "SOURCE"]

@@ -228,41 +228,19 @@ error:
       type: str
 """
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule, removal_options
-from ansible_collections.hwcloud.sms.plugins.module_utils.removal import SourceRemover
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsModule, removal_options
+from ansible_collections.hwcloud.sms.plugins.module_utils.removal import SOURCE, remove
 
 
 def main():
-    sms = SmsModule(**removal_options("source_server_id", "source_server_ids"))
-    sms.check_removal_options("source_server_id", "source_server_ids", source_servers=[])
-    params = sms.params
-    single = params["source_server_ids"] is None
-
-    remover = None
-    try:
-        ids = params["source_server_ids"] if not single else [params["source_server_id"]]
-        if params["name"] is not None:
-            ids = named(sms, params["name"])
-            if not ids:
-                sms.module.exit_json(changed=False, msg="SMS source server named %r is already absent" % params["name"],
-                                     source_servers=[], source_server={})
-        remover = SourceRemover(sms, ids=ids)
-        result = remover.run()
-    except SmsApiError as error:
-        partial = remover.partial() if remover else {"source_servers": []}
-        sms.fail_api(error, changed=bool(remover and remover.changed), **partial)
-    if single:
-        result["source_server"] = remover.found.get(ids[0]) or {} if ids else {}
-    sms.module.exit_json(**result)
-
-
-def named(sms, name):
-    """The id of the one source server named exactly ``name`` (a list; empty when there is none)."""
-    matches = [listed["id"] for listed in sms.client.list_sources(name=name) if listed.get("name") == name]
-    if len(matches) > 1:
-        sms.fail("%d SMS source servers are named %r, so none was deleted; name one by source_server_id: %s"
-                 % (len(matches), name, ", ".join(matches)), source_servers=[], source_server_ids=matches)
-    return matches
+    options = removal_options("source_server_id", "source_server_ids")
+    options["argument_spec"]["allowed_task_ids"] = dict(type="list", elements="str")
+    sms = SmsModule(**options)
+    sms.check_removal_options("source_server_id", "source_server_ids", source_servers=[], source_server={})
+    for index, task_id in enumerate(sms.params["allowed_task_ids"] or []):
+        sms.check_task_id(task_id, "allowed_task_ids[%d]" % index)
+    sms.run(lambda: remove(sms, SOURCE, "source_server_id", "source_server_ids",
+                           allowed_task_ids=sms.params["allowed_task_ids"]))
 
 
 if __name__ == "__main__":

@@ -248,21 +248,14 @@ error:
       type: str
 """
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule, removal_options
-from ansible_collections.hwcloud.sms.plugins.module_utils.removal import BulkRemover, TaskRemover
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsModule, removal_options
+from ansible_collections.hwcloud.sms.plugins.module_utils.removal import TASK, remove
 
 
 def main():
     sms = SmsModule(**removal_options("task_id", "task_ids"))
     sms.check_removal_options("task_id", "task_ids", tasks=[], task={})
-    params = sms.params
-
-    remover = BulkRemover(sms) if params["task_ids"] is not None else TaskRemover(sms)
-    try:
-        result = remover.run()
-    except SmsApiError as error:
-        sms.fail_api(error, changed=remover.changed, **remover.partial())
-    sms.module.exit_json(**result)
+    sms.run(lambda: remove(sms, TASK, "task_id", "task_ids"))
 
 
 if __name__ == "__main__":

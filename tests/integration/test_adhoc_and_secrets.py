@@ -35,7 +35,7 @@ def test_adhoc_check_then_delete_then_idempotent(emulator, adhoc):
 def test_adhoc_failure_exits_non_zero_with_the_message(emulator, adhoc):
     run = adhoc("task_id=a/b state=absent", env={"HW_SMS_ENDPOINT": emulator.url, "HW_AUTH_TOKEN": TOKEN})
     assert run.rc != 0
-    assert "task_id must not contain '/'" in run.stdout
+    assert "task_id may hold only letters, digits, '-' and '_', found '/'" in run.stdout
     assert emulator.journal == []
 
 

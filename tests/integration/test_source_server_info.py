@@ -173,5 +173,5 @@ def test_adhoc(emulator, adhoc):
     assert found.rc == 0, found.stdout + found.stderr
     assert ids(found.result()) == [web["id"]] and found.result()["source_servers"][0]["deletable"] is True
     refused = adhoc("source_server_id=a/b", env=env, module=MODULE)
-    assert refused.rc != 0 and "source_server_id must not contain '/'" in refused.stdout
+    assert refused.rc != 0 and "source_server_id may hold only letters, digits, '-' and '_', found '/'" in refused.stdout
     assert emulator.sent("method", "raw_query") == [("GET", "connected=true&limit=200&name=web-01&offset=0")]

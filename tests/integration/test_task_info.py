@@ -51,7 +51,7 @@ def test_api_failure_and_bad_options(emulator, playbook):
     assert run.status(0) == "failed" and "SMS.9004" in run.result(0)["msg"]
     assert run.result(0)["error"]["status"] == 403
     assert "mutually exclusive" in run.result(1)["msg"]
-    assert run.result(2)["msg"].startswith("task_id must not contain whitespace")
+    assert run.result(2)["msg"].startswith("task_id may hold only")
     assert len(emulator.journal) == 1
 
 
