@@ -184,6 +184,16 @@ MAX_BATCH_IDS = 50
 
 DELETE_REFUSED_MSG = "The task is in progress or being stopped and cannot be deleted."
 FORBIDDEN_DETAIL = "You do not have permission to perform action sms:server:deleteTask on resource *."
+# The IAM action each SMS route needs (section 10 of the API notes), for ``Emulator.denied_actions``; the IAM routes
+# need none. Both source deletions share ``sms:server:delete``; a task has one action for each way of deleting it.
+ROUTE_ACTIONS = {
+    "list_tasks": "sms:server:list", "show_task": "sms:server:get", "delete_task": "sms:server:deleteTask",
+    "batch_delete": "sms:server:batchDeleteTask", "task_action": "sms:server:manageTask",
+    "list_sources": "sms:server:list", "show_source": "sms:server:get", "delete_source": "sms:server:delete",
+    "batch_delete_sources": "sms:server:delete",
+}
+# Query parameters that a list route always honours, whatever ``Emulator.ignored_filters`` says: paging is no filter.
+PAGING_PARAMS = frozenset(("limit", "offset"))
 GATEWAY_PAGE = (
     "<html><head><title>{status} {phrase}</title></head><body><center><h1>{status} {phrase}</h1></center>"
     "<hr><center>API Gateway</center></body></html>"
@@ -383,6 +393,16 @@ def _error(status: int, code: str, message: str, params=None) -> Reply:
     return Reply.json(status, body)
 
 
+def forbidden_body(action: str) -> dict:
+    """The documented 403 SMS.9004 body (five fields) for an IAM policy that does not allow ``action``."""
+    detail = f"You do not have permission to perform action {action} on resource *."
+    return {"error_code": "SMS.9004",
+            "error_msg": "The current account does not have the permission to execute policy. " + detail,
+            "encoded_authorization_message": "ZW11bGF0b3ItZW5jb2RlZC1hdXRob3JpemF0aW9uLW1lc3NhZ2U" * 20,
+            "error_param": [detail],
+            "details": [{"error_code": "SMS.9004", "error_msg": detail}]}
+
+
 def _bad_param(param: str, message: str) -> Reply:
     return _error(400, "SMS.0205", f"Invalid parameter {param}: {message}", [param])
 
@@ -530,12 +550,31 @@ _CONTROL_ROUTES = {
     ("GET", "/_emulator/sources"): "control_sources",
     ("POST", "/_emulator/sources"): "control_add_source",
     ("POST", "/_emulator/faults"): "control_inject",
+    ("GET", "/_emulator/settings"): "control_settings",
+    ("POST", "/_emulator/settings"): "control_change_settings",
     ("POST", "/_emulator/reset"): "control_reset",
 }
+# What ``POST /_emulator/settings`` may change, and the type of each value in its JSON body.
+SETTINGS = {"ignored_filters": list, "partial_batches": bool, "denied_actions": list}
 
 
 class Emulator:
-    """In-process SMS + IAM emulator serving on 127.0.0.1 (HTTPS when a certificate is given)."""
+    """In-process SMS + IAM emulator serving on 127.0.0.1 (HTTPS when a certificate is given).
+
+    Settings that change how the service answers, as attributes (also through ``POST /_emulator/settings``, a JSON
+    object of any of them; ``GET`` shows them; ``reset`` restores the defaults):
+
+    * ``ignored_filters`` (set of query parameter names, default empty): the list routes ``GET /v3/tasks`` and
+      ``GET /v3/sources`` ignore these filters, as a gateway or a service that drops a parameter would:
+      ``{"source_server_id"}`` makes ``GET /v3/tasks?source_server_id=X`` list every task. ``limit`` and ``offset``
+      are never ignored.
+    * ``partial_batches`` (default False): a batch deletion (``POST /v3/tasks/delete``, ``POST /v3/sources/delete``)
+      that holds busy ids deletes (starts deleting) every other id it may, then answers 400 SMS.2015 naming the
+      refused ids in ``error_param``. When False the whole batch is refused and nothing is touched.
+    * ``denied_actions`` (set of IAM action names, default empty): a request whose route needs one of these actions
+      (ROUTE_ACTIONS) answers 403 SMS.9004 naming the action, as an IAM policy with a deny would. Authentication
+      comes first: a request that fails it still gets its 401.
+    """
 
     tokens = frozenset({"static-test-token-0123456789"})
     aksk = {"AKTESTEXAMPLE0000001": "SKtestExampleSecretKey0000000000000000001"}
@@ -578,6 +617,9 @@ class Emulator:
         self.sources: dict[str, dict] = {}
         self._source_progress: dict[str, dict] = {}
         self._faults: list[dict] = []
+        self.ignored_filters: set[str] = set()
+        self.partial_batches = False
+        self.denied_actions: set[str] = set()
         self._seq = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -634,7 +676,7 @@ class Emulator:
 
     def add_task(self, task_id=None, name="task", state="MIGRATE_SUCCESS", source_state="finished", connected=False,
                  deleting_polls=0, stop_polls=1, stuck_deleting=False, hidden=False, ghost=False, echo_token=False,
-                 source_id=None, **fields) -> dict:
+                 source_id=None, scoped=False, **fields) -> dict:
         """Create (or replace) a task with the full GET-one field set and return it.
 
         A task that names its source, by ``source_id`` or by an ``id`` in a ``source_server`` field of its own, is
@@ -643,10 +685,13 @@ class Emulator:
         Without either, the task names a random source id that has no record (as after the record was deleted).
 
         ``hidden`` keeps the task out of list answers while GET still finds it, as an enterprise-project filter
-        or a permission scoped by condition keys would. ``ghost`` is the opposite: listed, but GET and DELETE
-        answer 404 and a batch leaves it alone (a list that lags behind). ``echo_token`` makes GET quote the
-        caller's X-Auth-Token in ``error_json``. A task added with the source state ``stopping`` finishes its stop
-        after ``stop_polls`` looks.
+        or a permission scoped by condition keys would. ``scoped`` goes further, as an account whose permissions do
+        not reach the task in a batch: hidden from lists, and a batch deletion naming it leaves it alone while still
+        answering 200 (and deleting the other ids); GET and a single DELETE still work. ``ghost`` is the opposite
+        of ``hidden``: listed, but GET and DELETE answer 404 and a batch leaves it alone (a list that lags behind).
+        Several tasks may name the same source: the one added last is the source's current task. ``echo_token``
+        makes GET quote the caller's X-Auth-Token in ``error_json``. A task added with the source state ``stopping``
+        finishes its stop after ``stop_polls`` looks.
         """
         task = copy.deepcopy(SAMPLE_TASK)
         task.update(id=task_id or str(uuid.uuid4()), name=name, state=state, connected=connected,
@@ -671,7 +716,7 @@ class Emulator:
             self._progress[task["id"]] = {
                 "deleting_polls": deleting_polls, "stop_polls": stop_polls, "stuck": stuck_deleting,
                 "deleting_left": deleting_polls if "DELETING" in (state, str(source_state).upper()) else None,
-                "hidden": hidden, "ghost": ghost, "echo_token": echo_token,
+                "hidden": hidden, "ghost": ghost, "echo_token": echo_token, "scoped": scoped,
                 "stop_left": stop_polls if str(source_state).lower() == "stopping" else None,
             }
             if source_id is not None:
@@ -890,7 +935,7 @@ class Emulator:
                     and (path_prefix is None or entry["path"].startswith(path_prefix))]
 
     def reset(self):
-        """No tasks, no source servers, no faults, empty journal."""
+        """No tasks, no source servers, no faults, empty journal, default settings."""
         with self.lock:
             self.tasks.clear()
             self._progress.clear()
@@ -898,6 +943,9 @@ class Emulator:
             self._source_progress.clear()
             self._faults.clear()
             self.journal.clear()
+            self.ignored_filters = set()
+            self.partial_batches = False
+            self.denied_actions = set()
 
     def inject(self, method=None, path=None, times=1, status=None, body=None, headers=None, html=False, delay=0.0,
                reset=False, truncate=False, empty=False, after=0, label=None, processed=False, raw=None, drip=0.0,
@@ -934,12 +982,10 @@ class Emulator:
         return self.inject(method=method, path=path, times=times, status=429, body=body, headers=headers, after=after, label="throttle")
 
     def inject_forbidden(self, method="DELETE", path=None, times=1, after=0):
-        """403 SMS.9004 with the five fields of the documented error body."""
-        body = {"error_code": "SMS.9004",
-                "error_msg": "The current account does not have the permission to execute policy. " + FORBIDDEN_DETAIL,
-                "encoded_authorization_message": "ZW11bGF0b3ItZW5jb2RlZC1hdXRob3JpemF0aW9uLW1lc3NhZ2U" * 20,
-                "error_param": [FORBIDDEN_DETAIL],
-                "details": [{"error_code": "SMS.9004", "error_msg": FORBIDDEN_DETAIL}]}
+        """403 SMS.9004 with the five fields of the documented error body (for ``sms:server:deleteTask``).
+
+        For a denial by route rather than by request count, see ``denied_actions``."""
+        body = forbidden_body("sms:server:deleteTask")
         return self.inject(method=method, path=path, times=times, status=403, body=body, after=after, label="forbidden")
 
     def _take_fault(self, method: str, path: str):
@@ -1054,6 +1100,11 @@ class Emulator:
             failure = self._authenticate(request, auth_need == "project")
             if failure:
                 return Reply.json(401, {"error_code": "APIGW.0301", "error_msg": failure, "request_id": request.request_id})
+        action = ROUTE_ACTIONS.get(name)
+        with self.lock:
+            denied = action in self.denied_actions
+        if denied:
+            return Reply.json(403, forbidden_body(action))
         handler = getattr(self, "_api_" + name)
         return handler(request, resource_id) if resource_id is not None else handler(request)
 
@@ -1110,8 +1161,14 @@ class Emulator:
         progress = self._progress.get(task_id)
         return bool(progress and progress["ghost"])
 
+    def _filters(self, request: Request) -> dict:
+        """The query of a list request as the service acts on it: without the filters it ignores (paging stays)."""
+        with self.lock:
+            ignored = set(self.ignored_filters) - PAGING_PARAMS
+        return {name: value for name, value in request.query.items() if name not in ignored}
+
     def _api_list_tasks(self, request: Request) -> Reply:
-        query = request.query
+        query = self._filters(request)
         limit, failure = _int_param(query, "limit", 100, 0, MAX_LIST_LIMIT)
         if failure:
             return failure
@@ -1129,7 +1186,7 @@ class Emulator:
             if "state" in query and query["state"] not in LIST_FILTER_STATES:
                 return _bad_param("state", "must be one of " + ", ".join(sorted(LIST_FILTER_STATES)))
             matching = [task for task in self.tasks.values()
-                        if not self._progress[task["id"]]["hidden"]
+                        if not (self._progress[task["id"]]["hidden"] or self._progress[task["id"]]["scoped"])
                         and all(getter(task) == query[key] for key, getter in exact.items() if key in query)
                         and ("name" not in query or query["name"].lower() in str(task.get("name", "")).lower())]
             page = [list_item(task) for task in matching[offset:offset + limit]]
@@ -1152,13 +1209,18 @@ class Emulator:
         if failure:
             return failure
         with self.lock:
-            known = [task_id for task_id in dict.fromkeys(ids) if task_id in self.tasks and not self._is_ghost(task_id)]
+            # a scoped task is out of the batch's reach, as an unknown id is: left alone without a word
+            known = [task_id for task_id in dict.fromkeys(ids) if task_id in self.tasks and not self._is_ghost(task_id)
+                     and not self._progress[task_id]["scoped"]]
             pending = [task_id for task_id in known if self.tasks[task_id].get("state") != "DELETING"]
             refused = [task_id for task_id in pending if delete_refused(self.tasks[task_id])]
-            if refused:
+            if refused and not self.partial_batches:
                 return _error(400, "SMS.2015", DELETE_REFUSED_MSG, refused)
             for task_id in pending:
-                self._start_deletion(task_id)
+                if task_id not in refused:
+                    self._start_deletion(task_id)
+            if refused:  # partial_batches: the others are deleted, and only then is the batch refused
+                return _error(400, "SMS.2015", DELETE_REFUSED_MSG, refused)
         return Reply.json(200, "succeeded")
 
     def _api_task_action(self, request: Request, task_id: str) -> Reply:
@@ -1193,7 +1255,7 @@ class Emulator:
             return Reply.json(200, self.source_body(source_id))
 
     def _api_list_sources(self, request: Request) -> Reply:
-        query = request.query
+        query = self._filters(request)
         limit, failure = _int_param(query, "limit", SOURCE_LIST_DEFAULT_LIMIT, 0, MAX_LIST_LIMIT)
         if failure:
             return failure
@@ -1256,10 +1318,13 @@ class Emulator:
             pending = [source_id for source_id in dict.fromkeys(ids)
                        if source_id in self._source_progress and self._source_progress[source_id]["deleting_left"] is None]
             refused = [source_id for source_id in pending if self._source_refused(source_id)]
-            if refused:
+            if refused and not self.partial_batches:
                 return _error(400, SOURCE_BUSY_CODE, SOURCE_BUSY_MSG, refused)
             for source_id in pending:
-                self._start_source_deletion(source_id)
+                if source_id not in refused:
+                    self._start_source_deletion(source_id)
+            if refused:  # partial_batches: the others are deleted, and only then is the batch refused
+                return _error(400, SOURCE_BUSY_CODE, SOURCE_BUSY_MSG, refused)
         return Reply.json(200, "succeeded")
 
     # -- IAM routes --------------------------------------------------------
@@ -1347,6 +1412,35 @@ class Emulator:
         except (ValueError, TypeError, KeyError, re.error) as exc:
             return Reply.json(400, {"error": str(exc)})
         return Reply.json(200, {"queued": fault["kind"]})
+
+    def settings(self) -> dict:
+        """The settings (see the class docstring) as JSON values: sets as sorted lists."""
+        with self.lock:
+            return {"ignored_filters": sorted(self.ignored_filters), "partial_batches": self.partial_batches,
+                    "denied_actions": sorted(self.denied_actions)}
+
+    def control_settings(self, _request: Request) -> Reply:
+        return Reply.json(200, self.settings())
+
+    def control_change_settings(self, request: Request) -> Reply:
+        """Change the settings named in the JSON object (a list for a set); the others keep their values."""
+        try:
+            wanted = request.json_body()
+        except ValueError as exc:
+            return Reply.json(400, {"error": str(exc)})
+        if not isinstance(wanted, dict):
+            return Reply.json(400, {"error": "the body must be a JSON object"})
+        for name, value in wanted.items():
+            kind = SETTINGS.get(name)
+            if kind is None:
+                return Reply.json(400, {"error": f"unknown setting {name!r}: one of {', '.join(SETTINGS)}"})
+            if not isinstance(value, kind) or (kind is list and not all(isinstance(item, str) for item in value)):
+                wanted_type = "list of strings" if kind is list else "boolean"
+                return Reply.json(400, {"error": f"{name} must be a {wanted_type}"})
+        with self.lock:
+            for name, value in wanted.items():
+                setattr(self, name, set(value) if SETTINGS[name] is list else value)
+        return Reply.json(200, self.settings())
 
     def control_reset(self, _request: Request) -> Reply:
         self.reset()

@@ -777,6 +777,154 @@ def test_reset_forgets_the_sources(emu):
 
 
 # ---------------------------------------------------------------------------
+# settings: ignored filters, scoped tasks, partial batches, denied actions
+# ---------------------------------------------------------------------------
+
+def test_ignored_filters_list_everything_but_keep_paging(emu):
+    first = emu.add_task(name="web-01-migration", source_id="src-1")
+    second = emu.add_task(name="db-01-migration", source_id="src-2", state="MIGRATE_FAIL")
+    emu.ignored_filters = {"source_server_id", "limit", "offset"}
+    listed = call(emu, "GET", "/v3/tasks?source_server_id=src-1").json
+    assert [item["id"] for item in listed["tasks"]] == [first["id"], second["id"]] and listed["count"] == 2
+    assert call(emu, "GET", "/v3/tasks?source_server_id=src-1&name=db").json["tasks"][0]["id"] == second["id"]
+    paged = call(emu, "GET", "/v3/tasks?source_server_id=src-1&limit=1&offset=1").json  # paging is no filter
+    assert paged == {"count": 2, "tasks": [paged["tasks"][0]]} and paged["tasks"][0]["id"] == second["id"]
+    assert emu.journal[0]["query"] == {"source_server_id": "src-1"}  # the journal keeps what was sent
+    emu.ignored_filters = {"name", "state"}
+    assert len(call(emu, "GET", "/v3/tasks?name=nobody").json["tasks"]) == 2
+    assert call(emu, "GET", "/v3/tasks?state=NOT_A_STATE").status == 200  # an ignored filter is not checked either
+    assert [item["id"] for item in call(emu, "GET", "/v3/tasks?source_server_id=src-2").json["tasks"]] == [second["id"]]
+    # the source list too
+    assert _source_names(emu, "?name=nobody") == ["web-01", "db-01"]
+    assert _source_names(emu, "?id=src-2") == ["db-01"]
+    emu.ignored_filters = {"id"}
+    paged = call(emu, "GET", "/v3/sources?id=src-2&limit=1").json
+    assert paged["count"] == 2 and [item["name"] for item in paged["source_servers"]] == ["web-01"]
+    emu.ignored_filters = set()
+    assert call(emu, "GET", "/v3/tasks?name=nobody").json == {"count": 0, "tasks": []}
+
+
+def test_scoped_task_is_out_of_reach_of_lists_and_batches_only(emu):
+    scoped = emu.add_task(name="scoped", scoped=True)
+    others = [emu.add_task(name=f"other-{number}") for number in range(2)]
+    assert [item["id"] for item in call(emu, "GET", "/v3/tasks").json["tasks"]] == [task["id"] for task in others]
+    assert call(emu, "GET", "/v3/tasks?name=scoped").json == {"count": 0, "tasks": []}
+    assert call(emu, "GET", f"/v3/tasks/{scoped['id']}").json["id"] == scoped["id"]
+    answer = call(emu, "POST", "/v3/tasks/delete", body={"ids": [scoped["id"]] + [task["id"] for task in others]})
+    assert answer.status == 200 and answer.json == "succeeded"
+    assert list(emu.tasks) == [scoped["id"]]  # left alone without a word; the others are gone
+    assert call(emu, "GET", f"/v3/tasks/{scoped['id']}").status == 200
+    assert call(emu, "DELETE", f"/v3/tasks/{scoped['id']}").status == 200
+    assert emu.tasks == {}
+    added = call(emu, "POST", "/_emulator/tasks", body={"task_id": "scoped-2", "scoped": True}, token=None)
+    assert added.status == 200 and call(emu, "GET", "/v3/tasks").json["count"] == 0
+
+
+def test_partial_batches_delete_what_they_may_then_refuse(emu):
+    idle = [emu.add_task(name=f"idle-{number}")["id"] for number in range(3)]
+    busy = emu.add_task(name="busy", state="RUNNING", source_state="replicate", connected=True)["id"]
+    going = emu.add_task(name="going", state="DELETING", deleting_polls=3)["id"]
+    emu.partial_batches = True
+    answer = call(emu, "POST", "/v3/tasks/delete", body={"ids": [idle[0], busy, idle[1], going, idle[2], "unknown"]})
+    assert answer.status == 400
+    assert answer.json["error_code"] == "SMS.2015" and answer.json["error_param"] == [busy]
+    assert list(emu.tasks) == [busy, going]
+    assert call(emu, "POST", "/v3/tasks/delete", body={"ids": [busy]}).status == 400
+    # sources the same way
+    done = [emu.add_source(f"done-{number}", name=f"done-{number}")["id"] for number in range(2)]
+    emu.add_task(name="busy-src", state="RUNNING", source_state="replicate", connected=True, source_id="busy-1")
+    refused = call(emu, "POST", "/v3/sources/delete", body={"ids": [done[0], "busy-1", done[1]]})
+    assert refused.status == 400 and refused.json["error_param"] == ["busy-1"]
+    assert "busy-1" in emu.sources and not set(done) & set(emu.sources)
+    # the default: the whole batch is refused, nothing is touched
+    emu.partial_batches = False
+    kept = emu.add_task(name="kept")["id"]
+    emu.add_source("kept-src", name="kept-src")
+    assert call(emu, "POST", "/v3/tasks/delete", body={"ids": [kept, busy]}).status == 400 and kept in emu.tasks
+    assert call(emu, "POST", "/v3/sources/delete", body={"ids": ["kept-src", "busy-1"]}).status == 400
+    assert "kept-src" in emu.sources
+
+
+@pytest.mark.parametrize("method,path,body,action", [
+    ("GET", "/v3/tasks", None, "sms:server:list"),
+    ("GET", "/v3/tasks/t-1", None, "sms:server:get"),
+    ("DELETE", "/v3/tasks/t-1", None, "sms:server:deleteTask"),
+    ("POST", "/v3/tasks/delete", {"ids": ["t-1"]}, "sms:server:batchDeleteTask"),
+    ("POST", "/v3/tasks/t-1/action", {"operation": "stop"}, "sms:server:manageTask"),
+    ("GET", "/v3/sources", None, "sms:server:list"),
+    ("GET", "/v3/sources/src-1", None, "sms:server:get"),
+    ("DELETE", "/v3/sources/src-1", None, "sms:server:delete"),
+    ("POST", "/v3/sources/delete", {"ids": ["src-1"]}, "sms:server:delete"),
+])
+def test_denied_actions_answer_403_by_route(emu, method, path, body, action):
+    task = emu.add_task(task_id="t-1", name="t", source_id="src-1")
+    emu.denied_actions = {action}
+    answer = call(emu, method, path, body=body)
+    assert answer.status == 403
+    detail = f"You do not have permission to perform action {action} on resource *."
+    assert set(answer.json) == {"error_code", "error_msg", "encoded_authorization_message", "error_param", "details"}
+    assert answer.json["error_code"] == "SMS.9004" and answer.json["error_msg"].endswith(detail)
+    assert answer.json["error_param"] == [detail] and answer.json["details"][0]["error_msg"] == detail
+    assert emu.tasks == {"t-1": task} and "src-1" in emu.sources and task["source_server"]["state"] == "finished"
+    assert call(emu, method, path, body=body, token="wrong").status == 401  # authentication comes first
+    emu.denied_actions = {"sms:template:delete"}
+    assert call(emu, method, path, body=body).status == 200
+
+
+def test_denied_actions_leave_the_other_routes_and_iam_alone(emu):
+    task = emu.add_task(name="t")
+    emu.denied_actions = {"sms:server:batchDeleteTask"}
+    assert call(emu, "POST", "/v3/tasks/delete", body={"ids": [task["id"]]}).status == 403 and task["id"] in emu.tasks
+    assert call(emu, "GET", "/v3/projects?name=cn-north-4").status == 200
+    assert call(emu, "DELETE", f"/v3/tasks/{task['id']}").status == 200 and emu.tasks == {}
+    assert [entry["status"] for entry in emu.journal] == [403, 200, 200]
+
+
+def test_settings_through_the_control_route(emu):
+    assert call(emu, "GET", "/_emulator/settings", token=None).json == {
+        "ignored_filters": [], "partial_batches": False, "denied_actions": []}
+    changed = call(emu, "POST", "/_emulator/settings", token=None,
+                   body={"ignored_filters": ["name", "source_server_id"], "denied_actions": ["sms:server:list"]})
+    assert changed.status == 200 and changed.json == {"ignored_filters": ["name", "source_server_id"],
+                                                      "partial_batches": False, "denied_actions": ["sms:server:list"]}
+    assert emu.ignored_filters == {"name", "source_server_id"} and emu.denied_actions == {"sms:server:list"}
+    assert call(emu, "POST", "/_emulator/settings", body={"partial_batches": True}, token=None).json["partial_batches"]
+    assert emu.partial_batches is True and emu.denied_actions == {"sms:server:list"}  # the others are kept
+    assert call(emu, "GET", "/v3/tasks").status == 403
+    for wrong in ({"bogus": 1}, {"partial_batches": "yes"}, {"ignored_filters": "name"}, {"denied_actions": [1]}, [1],
+                  b"not json"):
+        assert call(emu, "POST", "/_emulator/settings", body=wrong, token=None).status == 400
+    assert emu.settings() == {"ignored_filters": ["name", "source_server_id"], "partial_batches": True,
+                              "denied_actions": ["sms:server:list"]}
+    assert call(emu, "POST", "/_emulator/reset", token=None).status == 200
+    assert emu.settings() == {"ignored_filters": [], "partial_batches": False, "denied_actions": []}
+    assert emu.journal == []
+
+
+def test_a_source_with_several_tasks(emu):
+    first = emu.add_task(name="first-try", source_id="src-1")
+    second = emu.add_task(name="second-try", source_id="src-1")
+    other = emu.add_task(name="elsewhere", source_id="src-2")
+    shown = [call(emu, "GET", f"/v3/tasks/{task['id']}").json for task in (first, second)]
+    assert [task["source_server"]["id"] for task in shown] == ["src-1", "src-1"]
+    listed = call(emu, "GET", "/v3/tasks?source_server_id=src-1").json
+    assert listed["count"] == 2 and [item["id"] for item in listed["tasks"]] == [first["id"], second["id"]]
+    assert call(emu, "GET", "/v3/sources/src-1").json["current_task"]["id"] == second["id"]  # the one added last
+    assert call(emu, "GET", "/v3/sources/src-2").json["current_task"]["id"] == other["id"]
+
+
+def test_a_success_status_with_an_error_body_deletes_nothing(emu):
+    task = emu.add_task(name="t")
+    body = {"error_code": "SMS.2015", "error_msg": "The task is in progress."}
+    emu.inject(method="DELETE", status=200, body=body)
+    answer = call(emu, "DELETE", f"/v3/tasks/{task['id']}")
+    assert (answer.status, answer.json) == (200, body)
+    assert task["id"] in emu.tasks and emu.journal[-1]["fault"] == "status"
+    emu.inject(method="POST", path="/v3/tasks/delete", status=200, body=body)
+    assert call(emu, "POST", "/v3/tasks/delete", body={"ids": [task["id"]]}).json == body and task["id"] in emu.tasks
+
+
+# ---------------------------------------------------------------------------
 # journal
 # ---------------------------------------------------------------------------
 
