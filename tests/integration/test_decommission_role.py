@@ -11,6 +11,7 @@ requests are compared with those of the module run alone on the same account.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -19,6 +20,8 @@ from tests.integration.harness import BIN, ROOT, TOKEN, run_ansible, sms_task, t
 
 DELETE_TASK = "Delete the tasks in one bulk call"
 FAIL_TASK = "Fail when a task or a source-server record could not be deleted"
+# the modules' option name as a word of its own: within the role, messages say decommission_force instead
+BARE_FORCE = re.compile(r"(?<![\w-])force(?![\w-])")
 
 
 def decommission(emu, tmp_path, extravars, check=False):
@@ -190,7 +193,13 @@ def test_refusal_is_summarized_and_fails_the_run(emulator, tmp_path):
     assert result["skipped_by_state"] == [failed["id"]]
     assert [entry["id"] for entry in result["not_deleted"]] == [busy["id"]]
     assert "SMS.2015" in result["not_deleted"][0]["msg"]
+    # the module's hint, in the role's words: the role's option, not the module's
+    assert "set decommission_force: true" in result["not_deleted"][0]["msg"]
+    assert not BARE_FORCE.search(result["not_deleted"][0]["msg"])
+    assert result["not_deleted"][0]["error"]["error_code"] == "SMS.2015"
     assert outcome(run, FAIL_TASK)["status"] == "failed"
+    assert "decommission_force" in outcome(run, FAIL_TASK)["result"]["msg"]
+    assert not BARE_FORCE.search(outcome(run, FAIL_TASK)["result"]["msg"])
     assert sorted(emulator.tasks) == sorted([busy["id"], failed["id"]])
     # the states were seen by the module's own reads (check mode), not by a listing
     assert [entry for entry in emulator.journal if entry["path"] == "/v3/tasks"] == []
@@ -229,36 +238,89 @@ def test_allowed_states_in_check_mode_and_odd_inputs(emulator, tmp_path):
     assert listed.rc == 0 and summary(listed) == result
     assert requests(emulator)[0] == ("GET", "/v3/tasks", (), ())
     assert not [entry for entry in emulator.journal if {"name", "source_server_id"} & set(entry["query"])]
+    emulator.clear_journal()
     typo = decommission(emulator, tmp_path, dict(extravars, decommission_allowed_states=["migrate_success"]))
-    assert typo.rc != 0 and "decommission_allowed_states" in typo.stdout
-    text = decommission(emulator, tmp_path, {"decommission_task_ids": done["id"]})
-    assert text.rc != 0 and "each a list" in text.stdout
+    assert typo.rc != 0 and "decommission_allowed_states: unknown task states migrate_success" in typo.stdout
+    assert emulator.journal == []
     assert done["id"] in emulator.tasks and len(emulator.tasks) == 3
 
 
+def test_selections_given_as_strings_as_an_awx_survey_gives_them(emulator, tmp_path):
+    """Ids and states separated by commas, spaces or new lines; names (which may contain spaces) by commas or new
+    lines; empty items dropped."""
+    ids = [emulator.add_task(task_id="id-%d" % number, name="by-id-%d" % number)["id"] for number in (1, 2, 3)]
+    web = emulator.add_task(name="web 01 migration")
+    db = emulator.add_task(name="db 02 migration")
+    running = emulator.add_task(name="app 03 migration", state="RUNNING", source_state="replicate", connected=True)
+    keep = emulator.add_task(name="keep")
+
+    run = decommission(emulator, tmp_path, {"decommission_task_ids": " id-1, id-2\nid-3,, \n"})
+    assert run.rc == 0, run.stdout
+    assert sorted(summary(run)["deleted"]) == ids
+    assert outcome(run, DELETE_TASK)["result"]["invocation"]["module_args"]["task_ids"] == ids
+    assert [entry["body"]["ids"] for entry in emulator.requests(method="POST")] == [ids]
+
+    emulator.clear_journal()
+    names = decommission(emulator, tmp_path, {"decommission_task_names": "web 01 migration,\r\ndb 02 migration\n"
+                                                                         "app 03 migration,",
+                                              "decommission_allowed_states": "MIGRATE_SUCCESS\nSYNC_SUCCESS ABORT"})
+    assert names.rc == 0, names.stdout
+    assert sorted(summary(names)["deleted"]) == sorted([web["id"], db["id"]])
+    assert summary(names)["skipped_by_state"] == [running["id"]]
+    assert summary(names)["not_found"]["task_names"] == []
+    # one filtered listing per name, each name whole
+    assert [entry["query"].get("name") for entry in emulator.requests(method="GET", path_prefix="/v3/tasks")
+            if "name" in entry["query"]] == ["web 01 migration", "db 02 migration", "app 03 migration"]
+    assert sorted(emulator.tasks) == sorted([running["id"], keep["id"]])
+
+
+@pytest.mark.parametrize("extravars, message", [
+    ({"decommission_task_ids": 5}, "decommission_task_ids must be a list, or a string of ids separated by commas, "
+                                   "spaces or new lines; got 5"),
+    ({"decommission_task_ids": True}, "decommission_task_ids must be a list"),
+    ({"decommission_source_server_ids": {"id": "server-1"}}, "decommission_source_server_ids must be a list"),
+    ({"decommission_task_names": [{"name": "web-01"}]}, "decommission_task_names must be a list, or a string of "
+                                                        "names separated by commas or new lines"),
+    ({"decommission_task_ids": "['id-1','id-2']"}, "decommission_task_ids looks like a list written as a string"),
+    ({"decommission_task_ids": " [id-1, id-2]", "decommission_allowed_states": 3},
+     "decommission_allowed_states must be a list"),
+    ({"decommission_task_ids": ", \n"}, "Nothing to decommission"),
+], ids=["number", "bool", "mapping", "list-of-mappings", "list-as-a-string", "two-wrong", "only-separators"])
+def test_a_selection_of_another_kind_fails_before_any_request(emulator, tmp_path, extravars, message):
+    task = emulator.add_task(task_id="id-1", name="web-01")
+    run = decommission(emulator, tmp_path, extravars)
+    assert run.rc != 0
+    assert message in run.stdout, run.stdout
+    assert emulator.journal == []
+    assert task["id"] in emulator.tasks
+
+
 def test_api_failure_half_way_still_summarizes(emulator, tmp_path):
-    ids = [emulator.add_task(name="t-%03d" % number)["id"] for number in range(60)]
-    emulator.inject_forbidden(method="POST", path="/v3/tasks/delete", after=1)
+    """Credentials refused at the second of three batches (a 401 ends the run; a 403 would not, the module then
+    deletes one by one): the summary still tells every task's outcome."""
+    ids = [emulator.add_task(name="t-%03d" % number)["id"] for number in range(120)]
+    emulator.inject(method="POST", path="/v3/tasks/delete", after=1, status=401,
+                    body={"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"})
     run = decommission(emulator, tmp_path, {"decommission_task_ids": ids})
     assert run.rc != 0
     result = summary(run)
     assert len(result["deleted"]) == 50
-    assert [entry["result"] for entry in result["not_deleted"]] == ["not_attempted"] * 10
-    assert "SMS.9004" in outcome(run, FAIL_TASK)["result"]["msg"]
+    assert [entry["result"] for entry in result["not_deleted"]] == ["failed"] * 50 + ["not_attempted"] * 20
+    assert "APIGW.0301" in outcome(run, FAIL_TASK)["result"]["msg"]
     assert sorted(emulator.tasks) == sorted(entry["id"] for entry in result["not_deleted"])
 
 
-@pytest.mark.parametrize("kind", ["listed-after-batch", "stuck-deleting"])
+@pytest.mark.parametrize("kind", ["left-by-the-batch", "stuck-deleting"])
 def test_a_task_that_remains_after_its_deletion_fails_the_run(emulator, tmp_path, kind):
     """The service accepts a deletion, but the task stays: the module's confirmation (wait) must see it, and the role
     must fail rather than report it deleted.
 
-    ``listed-after-batch``: a list that lags behind: the batch answers success, list pages still show the task (the
-    module reads and confirms four ids among five tasks by list pages). ``stuck-deleting``: the task stays in
-    DELETING (one id, read and confirmed on its own).
+    ``left-by-the-batch``: the batch of four ids answers success but leaves one task alone (out of the credentials'
+    reach in a batch), which GET still shows. ``stuck-deleting``: the task stays in DELETING (one id, deleted and
+    read on its own).
     """
-    if kind == "listed-after-batch":
-        stays = emulator.add_task(name="ghost", ghost=True)
+    if kind == "left-by-the-batch":
+        stays = emulator.add_task(name="scoped", scoped=True)
         others = [emulator.add_task(name="real-%d" % number)["id"] for number in range(3)]
     else:
         stays = emulator.add_task(name="stuck", stuck_deleting=True)
@@ -272,12 +334,15 @@ def test_a_task_that_remains_after_its_deletion_fails_the_run(emulator, tmp_path
     assert "still present after 2 seconds" in result["not_deleted"][0]["msg"]
     assert sorted(result["deleted"]) == sorted(others) and result["already_absent"] == []
     assert outcome(run, FAIL_TASK)["status"] == "failed"
-    assert "Could not delete 1 of %d SMS tasks" % (len(others) + 1) in outcome(run, FAIL_TASK)["result"]["msg"]
+    assert "Could not delete 1 of %d SMS task" % (len(others) + 1) in outcome(run, FAIL_TASK)["result"]["msg"]
     assert sorted(emulator.tasks) == sorted([stays["id"], keep["id"]])
-    # one batch was accepted, and the module looked again after it (the role itself sent no request)
+    # one deletion was accepted (the batch of every id, or one id's own DELETE), and the module looked again after
+    # it, only reading (the role itself sent no request)
     journal = requests(emulator)
-    posts = [index for index, entry in enumerate(journal) if entry[0] == "POST"]
-    assert len(posts) == 1 and journal[posts[0]][3] == tuple([stays["id"]] + others)
-    looks = journal[posts[0] + 1:]
-    expected_look = ("GET", "/v3/tasks", (), ()) if others else ("GET", "/v3/tasks/%s" % stays["id"], (), ())
-    assert len(looks) >= 2 and set(looks) == {expected_look}
+    writes = [index for index, entry in enumerate(journal) if entry[0] != "GET"]
+    expected_write = (("POST", "/v3/tasks/delete", (), tuple([stays["id"]] + others)) if others
+                      else ("DELETE", "/v3/tasks/%s" % stays["id"], (), ()))
+    assert [journal[index] for index in writes] == [expected_write]
+    looks = journal[writes[0] + 1:]
+    assert len(looks) >= 2 and {entry[0] for entry in looks} == {"GET"}
+    assert ("GET", "/v3/tasks/%s" % stays["id"], (), ()) in looks
