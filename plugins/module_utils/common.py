@@ -278,10 +278,6 @@ def resolve_endpoints(params, credentials):
         return None, None, "%s needs IAM: set %s" % (
             "password authentication" if credentials.kind == "password" else "AK/SK without project_id",
             describe_options(["region", "auth_url"], " or ")), []
-    if needs_iam and not params["auth_url"] and params["endpoint"]:
-        problem = foreign_endpoint_problem(params["endpoint"], region, cloud, credentials.kind)
-        if problem:
-            return None, None, problem, []
     if needs_iam and not (params["project_id"] or params["project_name"] or region):
         return None, None, "set %s so that the project can be found" % describe_options(
             ["project_id", "project_name", "region"]), []
@@ -292,6 +288,10 @@ def resolve_endpoints(params, credentials):
             return None, None, problem, []
         if warning:
             warnings.append(warning)
+    if needs_iam and not params["auth_url"] and params["endpoint"]:
+        problem = foreign_endpoint_problem(params["endpoint"], region, cloud, credentials.kind)
+        if problem:
+            return None, None, problem, []
     return endpoint, auth_url, None, warnings
 
 

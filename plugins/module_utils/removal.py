@@ -210,8 +210,8 @@ def outcome(ev, how):
     if ev.ready == GONE:
         return Outcome("vanished", changed, "%s vanished before this run deleted it (SMS says it does not exist)" % name)
     if ev.ready == TIMED_OUT:
-        return Outcome("timed_out", changed, "%s is still not deletable after %d seconds: %s" % (
-            name, how.wait_timeout, seen_as(ev.last_seen)))
+        return Outcome("timed_out", changed, "%s timed out after %d seconds waiting to stop and become deletable; "
+                       "it was last seen in %s" % (name, how.wait_timeout, seen_as(ev.last_seen)))
     if ev.delete is None:
         return Outcome("not_attempted", changed, "%s was not deleted: the run failed before its turn" % name)
     readied = ev.ready == READY
@@ -225,9 +225,11 @@ def outcome(ev, how):
         return Outcome(result, True, "%s: its deletion was accepted by SMS, and not waited for (wait: false)" % name)
     if ev.after == GONE:
         return Outcome("vanished", changed, "%s vanished before this run deleted it (SMS says it does not exist)" % name)
-    if ev.after == UNREADABLE:
-        return Outcome("failed", True, "%s may have been deleted: %s. Reading it again failed too: %s. Run the task "
-                       "again to find out" % (name, ev.error.message(), ev.read_error.message()), ev.error)
+    if ev.delete == UNKNOWN and ev.after in (None, UNREADABLE):
+        why = ("reading it again failed too: %s" % ev.read_error.message() if ev.after == UNREADABLE
+               else "the run stopped before it was read again")
+        return Outcome("failed", True, "%s may have been deleted: %s; %s. Run the task again to find out" % (
+            name, ev.error.message(), why), ev.error)
     refused = kind.is_refusal_of(ev.error, ev.record)
     hint = None
     if refused:
@@ -434,6 +436,8 @@ class Removal:
             # Refused, denied (an account may delete one by one but not in batches), or its fate unknown (a batch
             # may delete some ids and then fail): ask record by record, so that every outcome is attributed.
             fate = REJECTED if error.status == 403 else UNKNOWN
+            for ev in batch:
+                ev.delete, ev.error = fate, error  # until its own deletion says more
             for ev in batch:
                 self.delete_one(ev, earlier=fate)
             return

@@ -159,7 +159,7 @@ def test_bad_ids_are_refused_before_any_request(emulator, playbook):
     run = playbook([info(source_server_id=value) for value in bad] + [info(source_server_id="src-1", name="web")],
                    defaults=token_defaults(emulator))
     assert [run.status(index) for index in range(len(bad) + 1)] == ["failed"] * (len(bad) + 1)
-    assert all(run.result(index)["msg"].startswith("source_server_id must ") for index in range(len(bad))), \
+    assert all(run.result(index)["msg"].startswith("source_server_id ") for index in range(len(bad))), \
         [run.result(index)["msg"] for index in range(len(bad))]
     assert "mutually exclusive" in run.result(len(bad))["msg"]
     assert emulator.journal == []
