@@ -24,8 +24,8 @@ options:
   source_server_id:
     description:
       - Id of the source server (its record).
-      - Must not be empty, longer than 255 characters, or contain C(/), C(?), C(#), C(%), whitespace or control
-        characters. It is percent-encoded into the request path.
+      - Letters, digits, C(-) and C(_) only (SMS ids are UUIDs), 1 to 255 characters; anything else is refused before
+        any request, naming the option.
       - Exactly one of O(source_server_id), O(source_server_ids) and O(name) is required.
     type: str
   source_server_ids:
@@ -62,8 +62,22 @@ options:
         does - stop, wait until deletable, delete, wait until gone - then delete the record.
       - A source that is not busy is deleted without touching its tasks.
       - When one of its tasks cannot be removed, the record is not deleted and its entry lists the tasks' outcomes.
+      - The tasks are those whose C(source_server.id) names the source - the listing's filter is checked again on
+        every task, so that a service or gateway that ignores it can never widen the removal.
     type: bool
     default: false
+  allowed_task_ids:
+    description:
+      - The only migration tasks this run may stop or delete together with the records - typically the tasks a
+        decommissioning run was asked to delete.
+      - Each record's server's tasks are listed (C(GET /v3/tasks?source_server_id=), checked again on this side, one
+        listing of every task for more than three records) and its current task is added. A record whose server
+        still has a task outside this list is not touched - its result is V(kept), its C(task_ids) name those tasks,
+        and it is neither a change nor a failure.
+      - Without it, every task of a named source server may be removed with O(force=true).
+    type: list
+    elements: str
+    version_added: 1.1.0
   wait:
     description:
       - Wait until every deleted record is gone (the service answers HTTP 404 for it) before returning.
@@ -158,17 +172,20 @@ source_servers:
         - V(deleted), V(deleted_with_tasks) (its tasks removed first, with O(force)), V(absent) (not found),
           V(vanished) (gone before its deletion), V(deleting) (already being deleted), V(refused) (the service
           refused), V(failed) (another error, or its tasks could not all be removed), V(timed_out)
-          (O(wait_timeout) passed), V(not_attempted) (the run failed before this record's turn);
+          (O(wait_timeout) passed), V(kept) (its server still has tasks outside O(allowed_task_ids): not touched,
+          not a failure), V(not_attempted) (the run failed before this record's turn);
         - in check mode V(would_delete), V(would_delete_tasks_and_delete), V(would_be_refused).
       type: str
     msg:
-      description: Why the record was not deleted, when it was not.
+      description: What happened to the record, or why it was not deleted, in words.
       type: str
     error:
       description: For a refusal or another API failure, the service's error as RV(error) holds it.
       type: dict
     task_ids:
-      description: With O(force), the tasks of a busy source that are (or in check mode would be) removed first.
+      description:
+        - With O(force), the tasks of a busy source that are (or in check mode would be) removed first.
+        - For a V(kept) record, its server's tasks outside O(allowed_task_ids).
       type: list
       elements: str
     tasks:

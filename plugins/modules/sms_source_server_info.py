@@ -23,8 +23,8 @@ options:
     description:
       - Show this source server only. An id that SMS says does not exist gives an empty RV(source_servers) list; a
         404 from the API gateway or a proxy is a failure.
-      - Must not be empty, longer than 255 characters, or contain C(/), C(?), C(#), C(%), whitespace or control
-        characters; such an id fails before any request. It is percent-encoded into the request path.
+      - Letters, digits, C(-) and C(_) only (SMS ids are UUIDs), 1 to 255 characters; anything else is refused before
+        any request, naming the option.
       - Cannot be combined with the filters. The filters combine with each other; a source server must match them
         all.
     type: str
@@ -54,10 +54,13 @@ options:
     description:
       - Only source servers whose agent is connected to SMS (V(true)) or not (V(false)), as the service's filter
         selects them.
+      - This filter and O(name), O(state), O(ip), O(migration_cycle) and O(enterprise_project_id) are checked again on
+        every record returned, so that a service or gateway that ignored a filter cannot widen the answer.
     type: bool
   migproject:
     description:
       - Only source servers of this migration project (its id), as the service's filter selects them.
+      - A listed record does not name its migration project, so this filter alone cannot be checked again here.
     type: str
   enterprise_project_id:
     description:
@@ -213,6 +216,14 @@ def service_filters(params):
     return filters
 
 
+CHECKED_FILTERS = ("name", "state", "ip", "migration_cycle", "connected", "enterprise_project_id")
+
+
+def matches(source, params):
+    """True when the listed ``source`` has every value the filters ask for (those a listed record shows)."""
+    return all(params[key] is None or source.get(key) == params[key] for key in CHECKED_FILTERS)
+
+
 def described(source):
     """The source as the service sent it, with what the collection can tell about its deletion."""
     return dict(source, deletable=source_deletable(source), deletion_blocker=source_blocker(source),
@@ -242,9 +253,9 @@ def main():
             source = sms.client.get_source(params["source_server_id"])
             sources = [source] if source else []
         else:
-            sources = sms.client.list_sources(**service_filters(params))
-            if params["name"] is not None:
-                sources = [source for source in sources if source.get("name") == params["name"]]
+            # every filter the answer can show is checked again here (the name filter may match more than the
+            # name, and a service or gateway may ignore any filter); migproject is not part of a listed record
+            sources = [source for source in sms.client.list_sources(**service_filters(params)) if matches(source, params)]
     except SmsApiError as error:
         sms.fail_api(error, source_servers=[])
     sms.module.exit_json(changed=False, source_servers=[described(source) for source in sources])

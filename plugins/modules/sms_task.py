@@ -12,14 +12,23 @@ description:
     C(DELETE /v3/tasks/{task_id}) of the SMS v3 API.
   - Reads the task first, so that a task that is already gone is reported as unchanged, check mode can tell what
     would happen without changing anything, and a task the service would refuse to delete is explained.
+  - A task is reported gone only on SMS's own word about its id - a 404 whose error code is C(SMS.) followed by
+    digits, or its absence from a complete listing that showed it earlier in the same run. A 404 from the API gateway,
+    a proxy or another service fails the run with a hint about the endpoint, site and proxy settings. A 404 to the
+    deletion itself, and a deletion whose answer was lost, are followed by a read of the task before anything is
+    concluded.
+  - C(changed) is true as soon as a write of this run may have taken effect (an accepted stop or deletion, a batch
+    that failed after deleting some ids, a write whose answer was lost), and false when no write was sent.
+  - One id, a name and a list of ids go through the same steps; the behaviour table is in the collection's
+    C(docs/modules.md).
   - The service refuses to delete a task while the agent on its source server is connected and the source
     server is busy (replicating, syncing, cloning, cutting over, ...). O(force=true) stops such a task first.
 options:
   task_id:
     description:
       - Id of the task.
-      - Must not be empty, longer than 255 characters, or contain C(/), C(?), C(#), C(%), whitespace or control
-        characters. It is percent-encoded into the request path.
+      - Letters, digits, C(-) and C(_) only (SMS ids are UUIDs), 1 to 255 characters; anything else is refused before
+        any request, naming the option.
       - Exactly one of O(task_id), O(task_ids) and O(name) is required.
     type: str
   task_ids:
@@ -33,9 +42,14 @@ options:
         (O(force)) follow the same rule - fewer ids than the account has pages are each read on their own.
       - For example, 10 tasks among 10,000 cost 22 requests (1 page, 10 reads, 1 batch, 10 confirmations), and
         2,000 among 2,500 cost 56 (13 pages, 40 batches, 3 pages to confirm).
-      - Deletable tasks are deleted through the batch call C(POST /v3/tasks/delete), 50 ids at a time. When the
-        service refuses a batch, its tasks are deleted one by one, so that every deletable task is still deleted
-        and every refusal is attributed to its task. Tasks predicted to be refused are sent one by one.
+      - Deletable tasks are deleted through the batch call C(POST /v3/tasks/delete), 50 ids at a time (a single
+        deletable task with its own C(DELETE)). When the service refuses a batch, denies it (an account may hold
+        C(sms:server:deleteTask) without C(sms:server:batchDeleteTask)) or its answer is lost, its tasks are deleted
+        one by one, so that every deletable task is still deleted and every outcome is attributed to its task. Tasks
+        predicted to be refused are sent one by one.
+      - A batch answered with success carries no result per task and may have skipped tasks these credentials cannot
+        see: with O(wait=true) each task is confirmed gone (read on its own, unless a complete listing of this run
+        showed it before and no longer does).
       - The result lists every requested task in RV(tasks). The module fails when any task could not be deleted,
         and RV(tasks) still says which ones were.
       - An empty list (a computed selection that matched nothing, say a decommissioning job run a second time) is
@@ -47,6 +61,9 @@ options:
     description:
       - Exact name of the task. The tasks are listed with this name and compared exactly.
       - When several tasks have this name, the module fails, lists their ids and deletes nothing; use O(task_id).
+      - When no listed task has this name, nothing is deleted and the result is C(changed=false); the message says
+        that no task of that name is visible to these credentials (a listing shows only what they may see, such as
+        the tasks of their enterprise projects), not that it is absent.
     type: str
   state:
     description:
@@ -63,8 +80,9 @@ options:
     default: false
   wait:
     description:
-      - Wait until the task is gone (the service answers HTTP 404 for it) before returning.
+      - Wait until the task is gone (SMS answers its own HTTP 404 for it) before returning.
       - A task that is already being deleted is waited for too.
+      - With V(false), a deleted task's message says that SMS accepted the deletion, not that the task is gone.
     type: bool
     default: true
   wait_timeout:
@@ -161,8 +179,8 @@ task:
       state: finished
 tasks:
   description:
-    - With O(task_ids), one entry per requested task, in the order given.
-  returned: when O(task_ids) is used
+    - One entry per requested task, in the order given (one entry for O(task_id) and O(name)).
+  returned: always
   type: list
   elements: dict
   contains:
@@ -193,14 +211,16 @@ tasks:
           type: str
     result:
       description:
-        - V(deleted), V(stopped_and_deleted), V(absent) (not found), V(vanished) (gone before its deletion),
-          V(deleting) (already being deleted), V(refused) (the service refused), V(failed) (another error),
-          V(timed_out) (O(wait_timeout) passed), V(stopped) (stopped, not yet deleted), V(not_attempted) (the run
-          failed before this task's turn);
+        - V(deleted), V(stopped_and_deleted), V(absent) (SMS said on the first read that it does not exist),
+          V(vanished) (gone before this run's deletion took effect, as a read after a refused deletion or during the
+          wait after a stop showed), V(deleting) (already being deleted before the run), V(refused) (the service
+          refused), V(failed) (another error; also a deletion whose answer was lost and whose task could not be read
+          again - the message then says it may have been deleted), V(timed_out) (O(wait_timeout) passed),
+          V(not_attempted) (the run failed before this task's turn);
         - in check mode V(would_delete), V(would_stop_and_delete), V(would_be_refused).
       type: str
     msg:
-      description: Why the task was not deleted, when it was not.
+      description: What happened to the task, or why it was not deleted, in words.
       type: str
     error:
       description: For a refusal or another API failure, the service's error as RV(error) holds it.

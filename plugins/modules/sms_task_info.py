@@ -34,11 +34,12 @@ options:
               SKIPPING, DELETING, RESETING, SYNC_F_ROLLBACKING, SYNC_F_ROLLBACK_SUCCESS]
   source_server_id:
     description:
-      - Only the tasks of this source server.
+      - Only the tasks of this source server. The service's filter is used and every task it returns is checked
+        again on this side, so that a service or gateway that ignored the filter cannot widen the answer.
     type: str
   enterprise_project_id:
     description:
-      - Only the tasks of this enterprise project.
+      - Only the tasks of this enterprise project, checked again on this side as O(source_server_id) is.
     type: str
 extends_documentation_fragment:
   - hwcloud.sms.connection
@@ -121,6 +122,14 @@ LIST_FILTER_STATES = frozenset([
     "SYNC_F_ROLLBACKING", "SYNC_F_ROLLBACK_SUCCESS"])
 
 
+def matches(task, params):
+    """True when the listed ``task`` has every value the filters ask for."""
+    values = {"name": task.get("name"), "state": task.get("state"),
+              "source_server_id": (task.get("source_server") or {}).get("id"),
+              "enterprise_project_id": task.get("enterprise_project_id")}
+    return all(params[key] is None or values[key] == params[key] for key in FILTERS)
+
+
 def judge(client, task):
     """Whether the service would delete ``task`` now. A listed busy task is read on its own: list items do not
     say whether the agent is connected. None when the task vanished meanwhile."""
@@ -157,10 +166,9 @@ def main():
             filters = {key: params[key] for key in FILTERS}
             if filters["state"] not in LIST_FILTER_STATES:
                 filters["state"] = None
-            tasks = sms.client.list_tasks(**filters)
-            for key in ("name", "state"):
-                if params[key] is not None:
-                    tasks = [task for task in tasks if task.get(key) == params[key]]
+            # every filter is checked again here: the name filter may match more than the name, the state filter
+            # knows only some states, and a service or gateway may ignore any of them
+            tasks = [task for task in sms.client.list_tasks(**filters) if matches(task, params)]
         tasks = [dict(task, deletable=judge(sms.client, task)) for task in tasks]
     except SmsApiError as error:
         sms.fail_api(error, tasks=[])
