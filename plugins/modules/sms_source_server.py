@@ -172,7 +172,7 @@ source_servers:
         - V(deleted), V(deleted_with_tasks) (its tasks removed first, with O(force)), V(absent) (not found),
           V(vanished) (gone before its deletion), V(deleting) (already being deleted), V(refused) (the service
           refused), V(failed) (another error, or its tasks could not all be removed), V(timed_out)
-          (O(wait_timeout) passed), V(kept) (its server still has tasks outside O(allowed_task_ids): not touched,
+          (O(wait_timeout) passed), V(kept) (its server still has tasks outside O(allowed_task_ids) - not touched,
           not a failure), V(not_attempted) (the run failed before this record's turn);
         - in check mode V(would_delete), V(would_delete_tasks_and_delete), V(would_be_refused).
       type: str

@@ -48,7 +48,7 @@ options:
         one by one, so that every deletable task is still deleted and every outcome is attributed to its task. Tasks
         predicted to be refused are sent one by one.
       - A batch answered with success carries no result per task and may have skipped tasks these credentials cannot
-        see: with O(wait=true) each task is confirmed gone (read on its own, unless a complete listing of this run
+        see - with O(wait=true) each task is confirmed gone (read on its own, unless a complete listing of this run
         showed it before and no longer does).
       - The result lists every requested task in RV(tasks). The module fails when any task could not be deleted,
         and RV(tasks) still says which ones were.
