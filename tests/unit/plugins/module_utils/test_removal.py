@@ -50,9 +50,9 @@ LOST = SmsApiError("delete SMS task t-1", status=504, error_msg="gateway timeout
 READ_FAILED = SmsApiError("read SMS task t-1", status=503, error_msg="unavailable")
 
 
-def evidence(record=IDLE, action=DELETE, reason=None, **facts):
+def evidence(record=None, action=DELETE, reason=None, **facts):
     ev = Evidence("t-1")
-    ev.record = record
+    ev.record = IDLE if record is None else record
     ev.plan = Plan(action, reason)
     for name, value in facts.items():
         setattr(ev, name, value)
