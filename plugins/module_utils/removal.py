@@ -222,6 +222,9 @@ def outcome(ev, how):
                            "seconds, in %s" % (name, how.wait_timeout, seen_as(ev.last_seen)))
         if ev.wait == GONE or ev.after == GONE:
             return Outcome(result, True, "%s %s" % (name, words))
+        if how.wait:
+            return Outcome(result, True, "%s: its deletion was accepted by SMS; the run stopped before it was confirmed "
+                           "gone" % name)
         return Outcome(result, True, "%s: its deletion was accepted by SMS, and not waited for (wait: false)" % name)
     if ev.after == GONE:
         return Outcome("vanished", changed, "%s vanished before this run deleted it (SMS says it does not exist)" % name)
@@ -621,7 +624,10 @@ def remove(sms, kind, one, many, allowed_task_ids=None):
     """What sms_task and sms_source_server do: remove the records named by option ``one``, ``many`` or ``name``."""
     params = sms.params
     if params["name"] is not None:
-        ids = named(sms.client, kind, params["name"], many)
+        try:
+            ids = named(sms.client, kind, params["name"], many)
+        except SmsApiError as error:
+            raise SmsFailure(error.message(), cause=error, changed=False, **{kind.result_key: [], kind.single_key: {}})
         if not ids:
             return {"changed": False, kind.result_key: [], kind.single_key: {},
                     "msg": "No %s named %r is visible to these credentials (a listing shows only what they may see, "

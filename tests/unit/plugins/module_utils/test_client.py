@@ -90,10 +90,22 @@ def test_iam_token_is_reported_as_a_secret(emulator):
     assert secrets == [emulator.journal[1]["headers"]["x-auth-token"]]
 
 
-def test_delete_of_a_missing_task_returns_false(emulator):
-    assert aksk_client(emulator).delete_record(sms.TASKS, "missing") is False
+def test_delete_of_a_missing_task_raises_sms_own_404(emulator):
+    """A 404 to a write may mean something else than "no such record" (SMS.2252): delete_record raises it as every
+    failure, and the caller reads the record again. Nothing was carried out, so the error is not uncertain."""
+    with pytest.raises(sms.SmsApiError) as raised:
+        aksk_client(emulator).delete_record(sms.TASKS, "missing")
+    error = raised.value
+    assert (error.status, error.error_code, error.uncertain, error.is_absence()) == (404, "SMS.1801", False, True)
+    assert error.message().startswith("Failed to delete SMS task missing: SMS.1801 ")
+
+
+def test_delete_of_a_task_returns_none_and_deletes_it(emulator):
     task = emulator.add_task()
-    assert aksk_client(emulator).delete_record(sms.TASKS, task["id"]) is True
+    assert aksk_client(emulator).delete_record(sms.TASKS, task["id"]) is None
+    assert task["id"] not in emulator.tasks
+    assert [(entry["method"], entry["path"], entry["status"]) for entry in emulator.journal] == [
+        ("DELETE", "/v3/tasks/" + task["id"], 200)]
 
 
 def test_error_from_sms_body():
@@ -202,7 +214,9 @@ def test_error_fields_in_every_shape_the_sdk_reads(body, pair):
 
 @pytest.mark.parametrize("code, own", [("SMS.1801", True), ("SMS.2252", True), ("APIGW.0101", False),
                                        ("APIGW.0103", False), ("APIG.0101", False), (None, False), ("", False),
-                                       (404, False)])
+                                       (404, False), ("CBC.0150", False), ("Common.0404", False), ("NOT_FOUND", False),
+                                       ("sms.1801", False), ("SMS.", False), ("SMS.1801 ", False), (" SMS.1801", False),
+                                       ("SMS.18a1", False), ("SMS.1801.1", False), ("XSMS.1801", False)])
 def test_only_the_service_own_codes_mean_absent(code, own):
     assert sms.SmsApiError("read", status=404, error_code=code).is_absence() is own
     assert sms.SmsApiError("read", status=400, error_code=code).is_absence() is False

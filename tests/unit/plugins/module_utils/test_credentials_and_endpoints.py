@@ -268,6 +268,15 @@ LONG_DOMAIN = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 50, "com"])  # 246 c
     # plain http to this machine is always allowed, without a warning
     (PASSWORD, dict(endpoint="http://127.0.0.1:8080", auth_url="http://localhost:8080/v3", project_id="p"),
      "http://127.0.0.1:8080", "http://localhost:8080/v3"),
+    # a custom endpoint under the cloud's domain may use the IAM of the region; AK/SK with a project id needs no IAM
+    (PASSWORD, dict(region="cn-north-4", endpoint="https://sms-custom.cn-north-4.myhuaweicloud.com"),
+     "https://sms-custom.cn-north-4.myhuaweicloud.com", "https://iam.cn-north-4.myhuaweicloud.com/v3"),
+    (PASSWORD, dict(region="eu-west-101", endpoint="https://sms.eu-west-101.myhuaweicloud.eu"),
+     "https://sms.eu-west-101.myhuaweicloud.eu", "https://iam.eu-west-101.myhuaweicloud.eu/v3"),
+    (PASSWORD, dict(region="cn-north-4", cloud="example.com", endpoint="https://sms.x.example.com"),
+     "https://sms.x.example.com", "https://iam.cn-north-4.example.com/v3"),
+    (AKSK, dict(region="cn-north-4", endpoint="https://sms.example.com", project_id="p"), "https://sms.example.com", None),
+    (TOKEN_CREDENTIALS, dict(region="cn-north-4", endpoint="https://sms.example.com"), "https://sms.example.com", None),
 ])
 def test_the_endpoints_chosen(credentials, given, endpoint, auth_url):
     assert resolve_endpoints(options(**given), credentials) == (endpoint, auth_url, None, [])
@@ -304,6 +313,24 @@ def test_the_endpoints_chosen(credentials, given, endpoint, auth_url):
     (PASSWORD, dict(region="cn-north-4", auth_url="https://user:hunter2@iam.example.com/v3"), "auth_url must not carry user information"),
     (TOKEN_CREDENTIALS, dict(endpoint="http://sms.example.com"), "endpoint uses plain http to sms.example.com"),
     (PASSWORD, dict(region="cn-north-4", auth_url="http://iam.example.com/v3"), "auth_url uses plain http to iam.example.com"),
+    # a custom endpoint outside the cloud's domain: its credentials never go to the public IAM of the region
+    (PASSWORD, dict(region="cn-north-4", endpoint="https://sms.example.com"),
+     "password authentication needs IAM, and endpoint sms.example.com is not under myhuaweicloud.com: set auth_url "
+     "(env HW_AUTH_URL) to the IAM endpoint that serves it. Credentials are never sent to the public IAM of "
+     "myhuaweicloud.com for another endpoint"),
+    (AKSK, dict(region="cn-north-4", endpoint="https://sms.example.com"),
+     "AK/SK without project_id (the project lookup) needs IAM, and endpoint sms.example.com is not under "
+     "myhuaweicloud.com: set auth_url (env HW_AUTH_URL) to the IAM endpoint that serves it, or set project_id"),
+    (PASSWORD, dict(region="cn-north-4", endpoint="https://sms.cn-north-4.myhuaweicloud.com.evil.example"),
+     "password authentication needs IAM, and endpoint sms.cn-north-4.myhuaweicloud.com.evil.example is not under "
+     "myhuaweicloud.com: set auth_url"),
+    (PASSWORD, dict(region="cn-north-4", endpoint="https://evilmyhuaweicloud.com"),
+     "password authentication needs IAM, and endpoint evilmyhuaweicloud.com is not under myhuaweicloud.com"),
+    (PASSWORD, dict(region="eu-west-101", endpoint="https://sms.eu-west-101.myhuaweicloud.com"),
+     "password authentication needs IAM, and endpoint sms.eu-west-101.myhuaweicloud.com is not under "
+     "myhuaweicloud.eu: set auth_url"),
+    (PASSWORD, dict(region="cn-north-4", endpoint="http://127.0.0.1:8080", project_id="p"),
+     "password authentication needs IAM, and endpoint 127.0.0.1 is not under myhuaweicloud.com: set auth_url"),
 ])
 def test_endpoints_that_cannot_be_used_are_refused_naming_the_option(credentials, given, expected):
     endpoint, auth_url, problem, warnings = resolve_endpoints(options(**given), credentials)

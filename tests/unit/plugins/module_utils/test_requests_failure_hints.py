@@ -61,16 +61,34 @@ def test_the_service_saying_a_task_is_missing_fails_an_action(emulator):
     assert caught.value.message().startswith("Failed to stop SMS task t-1: SMS.1801 The task does not exist. (HTTP 404, ")
 
 
-@pytest.mark.parametrize("method", ["request", "call"])
-def test_the_service_404_is_a_failure_unless_the_caller_allows_it(emulator, method):
-    """SmsClient.request and SmsClient.call: None for SMS's own 404 only with ``missing_ok``."""
+def test_the_service_404_is_a_failure_unless_the_caller_allows_it(emulator):
+    """SmsClient.request: None for SMS's own 404 only with ``missing_ok``."""
     client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
-    send = getattr(client, method)
     with pytest.raises(sms.SmsApiError) as caught:
-        send("GET", ["v3", "tasks", "t-1"], operation="read SMS task t-1")
+        client.request("GET", ["v3", "tasks", "t-1"], operation="read SMS task t-1")
     assert caught.value.status == 404 and caught.value.error_code == "SMS.1801"
-    allowed = send("GET", ["v3", "tasks", "t-1"], operation="read SMS task t-1", missing_ok=True)
-    assert allowed is None if method == "request" else allowed == (None, False)
+    assert client.request("GET", ["v3", "tasks", "t-1"], operation="read SMS task t-1", missing_ok=True) is None
+    assert [(entry["method"], entry["status"]) for entry in emulator.journal] == [("GET", 404), ("GET", 404)]
+
+
+@pytest.mark.parametrize("body", [
+    {"error_code": "APIGW.0101", "error_msg": "The API does not exist"},
+    {"error_code": "APIG.0103", "error_msg": "The backend does not exist"},
+    {"error_code": "CBC.0150", "error_msg": "not found"},
+    {"error_code": "Common.0404", "error_msg": "not found"},
+    {"error_code": "NOT_FOUND", "error_msg": "not found"},
+    {"error_msg": "not found"},
+    {},
+], ids=["APIGW", "APIG", "CBC", "Common", "NOT_FOUND", "no code", "empty"])
+def test_a_404_without_an_sms_code_fails_even_where_absence_is_allowed(emulator, body):
+    """Only ``SMS.`` and digits is SMS's word that a record does not exist: any other 404 raises, missing_ok or not,
+    and its message says that it proves nothing."""
+    emulator.inject(method="GET", path="/v3/tasks/t-1", status=404, body=body)
+    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    with pytest.raises(sms.SmsApiError) as caught:
+        client.request("GET", ["v3", "tasks", "t-1"], operation="read SMS task t-1", missing_ok=True)
+    assert caught.value.status == 404 and caught.value.is_absence() is False
+    assert "not from SMS, so it says nothing about whether the resource exists" in caught.value.message()
 
 
 def password_client(emu, **kwargs):
@@ -81,7 +99,7 @@ def password_client(emu, **kwargs):
 
 
 def test_an_iam_failure_never_quotes_its_body(emulator):
-    """SmsClient.call: an IAM error may echo the password, so the body of a failed token request is not shown."""
+    """SmsClient.request: an IAM error may echo the password, so the body of a failed token request is not shown."""
     emulator.inject(method="POST", path="/v3/auth/tokens", status=400,
                     raw=b"<html><body>bad request: user sms-operator, secret Pa55w0rd-example</body></html>")
     with pytest.raises(sms.SmsApiError) as caught:

@@ -44,15 +44,26 @@ def test_task_state_is_the_hint_without_a_source_state():
     assert deletion_blocker(task(None, state="MIGRATE_SUCCESS")) is None
 
 
+ONLY = "may hold only letters, digits, '-' and '_', found "
+
+
 @pytest.mark.parametrize("value, problem", [
-    ("", "must not be empty"), ("a" * 256, "at most 255"), ("a/b", "'/'"), ("a?b", "'?'"), ("a#b", "'#'"),
-    ("a%20b", "'%'"), ("a b", "whitespace"), ("a\u00a0b", "whitespace"), ("a\x7fb", "control"), ("a\u200bb", "control"),
+    ("", "must not be empty"), ("a" * 256, "must be at most 255 characters long, got 256"),
+    ("a/b", ONLY + "'/'"), ("a?b", ONLY + "'?'"), ("a#b", ONLY + "'#'"), ("a%20b", ONLY + "'%'"),
+    ("a b", ONLY + "' '"), ("a\u00a0b", ONLY + "'\\xa0'"), ("a\x7fb", ONLY + "'\\x7f'"),
+    ("a\u200bb", ONLY + "'\\u200b'"), ("a\n", ONLY + "'\\n'"), ("..", ONLY + "'.'"), ("a.b~c_d", ONLY + "'.'"),
+    ("t\u00e2che-\u00fc", ONLY + "'\u00e2'"), ("a\u0660", ONLY + "'\u0660'"),  # a letter or digit outside ASCII too
 ])
 def test_bad_task_ids(value, problem):
-    assert problem in task_id_problem(value)
+    assert task_id_problem(value) == problem
 
 
-@pytest.mark.parametrize("value", ["7a9a9540-ff28-4869-b9e4-855fbe12a0c1", "a" * 255, "tâche-ü", "a.b~c_d"])
+@pytest.mark.parametrize("value", ["['a'", "'b']", "[a", '"a"', " 'c' "])
+def test_a_piece_of_a_list_written_as_a_string_is_named_as_such(value):
+    assert task_id_problem(value).startswith("is %r, which looks like a piece of a list written as a string" % value)
+
+
+@pytest.mark.parametrize("value", ["7a9a9540-ff28-4869-b9e4-855fbe12a0c1", "a" * 255, "A-z_09", "-", "_"])
 def test_good_task_ids(value):
     assert task_id_problem(value) is None
 

@@ -170,29 +170,49 @@ def test_a_task_this_run_stopped_and_deleted_is_confirmed_gone_by_the_list_alone
 
 def test_a_task_this_run_deleted_missing_from_the_whole_list_needs_no_read_of_its_own(emulator):
     """Four ids in a one-page account: one is gone at once, three are still listed while the service deletes them.
-    Each confirmation round reads the list to its end; the list alone confirms the deletion this run saw accepted
-    (docs/modules.md, task_ids), so no task is read on its own."""
+    The first confirmation round reads the list to its end; the list alone confirms the deletion of the task it
+    showed before and no longer shows (docs/modules.md, task_ids), so that task is never read on its own. The three
+    left are up to three ids: the next round reads each on its own (the rule of task_ids)."""
     quick = emulator.add_task(name="quick")["id"]
     slow = [emulator.add_task(name="slow-%d" % number, deleting_polls=1)["id"] for number in range(3)]
     result = run_task_ids(emulator, [quick] + slow, check=False)
     assert result["msg"] == "4 SMS tasks: 4 deleted"
     assert [(entry["method"], entry["path"]) for entry in emulator.journal] == [
-        ("GET", "/v3/tasks"), ("POST", "/v3/tasks/delete"), ("GET", "/v3/tasks"), ("GET", "/v3/tasks")]
+        ("GET", "/v3/tasks"), ("POST", "/v3/tasks/delete"), ("GET", "/v3/tasks")] + [
+        ("GET", "/v3/tasks/%s" % task_id) for task_id in slow]
+    assert "/v3/tasks/%s" % quick not in [entry["path"] for entry in emulator.journal]
     assert not emulator.tasks
 
 
-def test_tasks_already_being_deleted_are_called_gone_only_on_a_read_of_their_own(emulator):
-    """Four tasks the service is deleting before the run, in a one-page account: this run deleted none of them,
-    so the list no longer showing them is not enough; each is called gone on SMS's own 404 for it (docs/modules.md,
-    task_ids: a list may hide tasks)."""
+def test_tasks_already_being_deleted_are_confirmed_gone_by_a_complete_listing_that_showed_them(emulator):
+    """Four tasks the service is deleting before the run, in a one-page account: the first listing of the run shows
+    them, and a later complete listing that no longer shows them is SMS's word that they are gone (docs/modules.md:
+    absence from a complete listing that showed the id earlier in the same run). None is read on its own."""
     ids = [emulator.add_task(name="going-%d" % number, state="DELETING", deleting_polls=1)["id"] for number in range(4)]
     result = run_task_ids(emulator, ids, check=False)
     assert not result.get("failed"), result["msg"]
-    assert [entry["result"] for entry in result["tasks"]] == ["deleting"] * 4
+    assert [(entry["result"], entry["msg"]) for entry in result["tasks"]] == [
+        ("deleting", "SMS task %s (going-%d) was already being deleted and is now gone" % (task_id, number))
+        for number, task_id in enumerate(ids)]
     assert result["changed"] is False
-    own_reads = [(entry["path"].rsplit("/", 1)[-1], entry["status"]) for entry in emulator.journal
-                 if entry["method"] == "GET" and entry["path"] != "/v3/tasks"]
-    assert own_reads == [(task_id, 404) for task_id in ids]
+    assert [(entry["method"], entry["path"]) for entry in emulator.journal] == [("GET", "/v3/tasks")] * 2
+    assert not emulator.tasks
+
+
+def test_a_task_being_deleted_that_no_listing_showed_is_confirmed_only_by_its_own_read(emulator):
+    """Five tasks the service is deleting before the run; a listing does not show one of them (hidden, as an
+    enterprise-project filter hides a task): it is read on its own, and only SMS's own 404 to a read of it confirms
+    it gone, while the complete listing confirms the four it showed before."""
+    listed = [emulator.add_task(name="going-%d" % number, state="DELETING", deleting_polls=1)["id"]
+              for number in range(4)]
+    hidden = emulator.add_task(name="going-hidden", state="DELETING", deleting_polls=2, hidden=True)["id"]
+    result = run_task_ids(emulator, listed + [hidden], check=False)
+    assert not result.get("failed"), result["msg"]
+    assert [entry["result"] for entry in result["tasks"]] == ["deleting"] * 5
+    assert result["changed"] is False
+    assert [(entry["method"], entry["path"], entry["status"]) for entry in emulator.journal] == [
+        ("GET", "/v3/tasks", 200), ("GET", "/v3/tasks/" + hidden, 200),  # the first read
+        ("GET", "/v3/tasks", 200), ("GET", "/v3/tasks/" + hidden, 404)]  # the confirmation
     assert not emulator.tasks
 
 
@@ -200,16 +220,17 @@ def test_a_confirmation_that_stops_after_a_page_reads_the_unseen_tasks_on_their_
     """Five ids among 800 tasks (4 pages): the confirmation reads list pages. After the deletion, the first page
     still shows the three tasks the service is still deleting; 3 pages are left for the 2 tasks not seen, so by the
     rule of task_ids (pages read on only while the pages left are fewer than the ids not seen yet) those two are
-    read on their own, and SMS's 404 for each confirms it gone."""
+    read on their own, and SMS's 404 for each confirms it gone. The next round has three ids left, which are read
+    each on its own (up to three ids are)."""
     quick = [emulator.add_task(name="quick-%d" % number)["id"] for number in range(2)]
     slow = [emulator.add_task(name="slow-%d" % number, deleting_polls=1)["id"] for number in range(3)]
     for number in range(795):
         emulator.add_task(name="keep-%03d" % number)
     result = run_task_ids(emulator, quick + slow, check=False)
     assert result["msg"] == "5 SMS tasks: 5 deleted"
-    own_reads = [(entry["path"].rsplit("/", 1)[-1], entry["status"]) for entry in emulator.journal
-                 if entry["method"] == "GET" and entry["path"] != "/v3/tasks"]
-    assert own_reads == [(task_id, 404) for task_id in quick]
+    after_the_batch = [entry for entry in emulator.journal if entry["method"] == "GET"][1:]
+    assert [(entry["path"], entry["query"].get("offset"), entry["status"]) for entry in after_the_batch] == (
+        [("/v3/tasks", "0", 200)] + [("/v3/tasks/" + task_id, None, 404) for task_id in quick + slow])
     assert len(emulator.tasks) == 795
 
 
@@ -236,7 +257,11 @@ def test_a_task_still_present_when_wait_timeout_passes_is_timed_out(emulator):
     assert result["changed"] is True
     assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [
         (stuck["id"], "timed_out"), (quick["id"], "deleted")]
-    assert result["tasks"][0]["msg"] == "still present after 0 seconds, in state DELETING, source server state deleting"
+    assert result["tasks"][0]["msg"] == ("SMS task %s (stuck): its deletion was accepted, but it is still present after 0 "
+                                         "seconds, in state DELETING, source server state deleting" % stuck["id"])
+    assert result["tasks"][1]["msg"] == "SMS task %s (quick) deleted" % quick["id"]
+    assert result["msg"] == "Could not delete 1 of 2 SMS tasks (1 deleted, 1 timed out): %s: %s" % (
+        stuck["id"], result["tasks"][0]["msg"])
 
 
 def test_only_a_refusal_is_told_how_to_get_past_it(emulator):
@@ -254,27 +279,64 @@ def test_only_a_refusal_is_told_how_to_get_past_it(emulator):
 
 
 @pytest.mark.parametrize("status, outcome, changed", [
-    # an answer of the service, a refusal: the batch deleted nothing, so a task gone since vanished on its own
-    (400, "vanished", False),
-    (499, "vanished", False),
-    # a server error: what the batch carried out is unknown, so a task gone since was deleted by it
+    # a batch that failed with anything but 401 or 403 may have deleted some of its ids before failing: the fate of
+    # the task is unknown, so SMS's own 404 to the read after the DELETE's 404 means the batch deleted it
+    (400, "deleted", True),
+    (499, "deleted", True),
     (500, "deleted", True),
     (503, "deleted", True),
+    # a batch denied (403) deleted nothing: the deletion was rejected, and a task gone since vanished on its own
+    (403, "vanished", False),
 ])
-def test_a_task_gone_after_a_failed_batch_was_deleted_by_it_only_after_a_server_error(emulator, status, outcome, changed):
-    """A refused batch falls back to one DELETE per task (docs/modules.md); when that DELETE meets SMS's 404, a refusal
-    (4xx) means the task vanished, while after a server error (5xx) the batch itself may have deleted it, as a
-    DELETE whose answer was lost is counted as deleted."""
+def test_a_task_gone_after_a_failed_batch_was_deleted_by_it_unless_the_batch_was_denied(emulator, status, outcome,
+                                                                                         changed):
+    """A batch that fails (but for 401) falls back to one DELETE per task (docs/modules.md); a 404 to that DELETE is
+    followed by a read of the task, and SMS's own 404 to it decides between deleted (the task's fate was unknown)
+    and vanished (its deletion was rejected). The other task of the batch is refused its own DELETE (403), so that
+    changed is the first task's alone: after a batch of unknown fate it is read again too, and found still there."""
     task = emulator.add_task(name="web-01")
+    other = emulator.add_task(name="web-02")
     emulator.inject(method="POST", path="/v3/tasks/delete", status=status,
-                    body={"error_code": "SMS.2007" if status >= 500 else "SMS.2015", "error_msg": "batch not done"})
-    emulator.inject(method="DELETE", path="/v3/tasks/%s" % task["id"], status=404,
-                    body={"error_code": "SMS.1801", "error_msg": "The task does not exist."})
-    result = run_task_ids(emulator, [task["id"]], check=False, wait=False)
-    assert not result.get("failed"), result["msg"]
-    assert ([entry["result"] for entry in result["tasks"]], result["changed"]) == ([outcome], changed)
+                    body={"error_code": "SMS.2007" if status >= 500 else "SMS.9004" if status == 403 else "SMS.2015",
+                          "error_msg": "batch not done"})
+    for method, after in (("DELETE", 0), ("GET", 1)):  # the GET after the first read
+        emulator.inject(method=method, path="/v3/tasks/%s" % task["id"], status=404, after=after,
+                        body={"error_code": "SMS.1801", "error_msg": "The task does not exist."})
+    emulator.inject_forbidden(method="DELETE", path="/v3/tasks/%s" % other["id"])
+    result = run_task_ids(emulator, [task["id"], other["id"]], check=False, wait=False)
+    assert result["failed"] is True
+    assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [(task["id"], outcome),
+                                                                              (other["id"], "failed")]
+    assert result["changed"] is changed
+    assert result["tasks"][0]["msg"] == {
+        "deleted": "SMS task %s (web-01) deleted" % task["id"],
+        "vanished": "SMS task %s (web-01) vanished before this run deleted it (SMS says it does not exist)" % task["id"],
+    }[outcome]
+    assert result["tasks"][1]["error"]["error_code"] == "SMS.9004"
+    read_again = [("GET", "/v3/tasks/%s" % other["id"])] if status != 403 else []
     assert [(entry["method"], entry["path"]) for entry in emulator.journal] == [
-        ("GET", "/v3/tasks/%s" % task["id"]), ("POST", "/v3/tasks/delete"), ("DELETE", "/v3/tasks/%s" % task["id"])]
+        ("GET", "/v3/tasks/%s" % task["id"]), ("GET", "/v3/tasks/%s" % other["id"]), ("POST", "/v3/tasks/delete"),
+        ("DELETE", "/v3/tasks/%s" % task["id"]), ("GET", "/v3/tasks/%s" % task["id"]),
+        ("DELETE", "/v3/tasks/%s" % other["id"])] + read_again
+    assert other["id"] in emulator.tasks
+
+
+@pytest.mark.parametrize("code", ["SMS.2252", "SMS.1801"])
+def test_a_404_to_the_delete_of_a_task_still_there_is_a_failure(emulator, code):
+    """A 404 to a write may have another meaning than "no such task" (SMS.2252): the task is read again, and one
+    still there failed, with nothing changed, whatever the 404 said."""
+    task = emulator.add_task(name="web-01")
+    emulator.inject(method="DELETE", path="/v3/tasks/%s" % task["id"], status=404,
+                    body={"error_code": code, "error_msg": "not found"})
+    result = run_task_ids(emulator, [task["id"]], check=False)
+    assert result["failed"] is True
+    assert result["changed"] is False
+    (entry,) = result["tasks"]
+    assert (entry["result"], entry["error"]["status"], entry["error"]["error_code"]) == ("failed", 404, code)
+    assert entry["msg"].startswith("Failed to delete SMS task %s: %s not found (HTTP 404" % (task["id"], code))
+    assert [(item["method"], item["path"]) for item in emulator.journal] == [
+        ("GET", "/v3/tasks/%s" % task["id"]), ("DELETE", "/v3/tasks/%s" % task["id"]), ("GET", "/v3/tasks/%s" % task["id"])]
+    assert task["id"] in emulator.tasks
 
 
 def test_no_secret_given_as_an_option_comes_back_in_the_result(emulator):
@@ -320,3 +382,25 @@ def test_ids_all_on_the_first_page_cost_that_page_alone(emulator):
     # all 4 ids are on the first page of 5: none is left unseen, so no page more is read
     assert [(entry["method"], entry["path"], entry["query"].get("offset")) for entry in emulator.journal] == [
         ("GET", "/v3/tasks", "0")]
+
+
+def test_refused_credentials_after_a_batch_of_unknown_fate_report_every_task_as_possibly_deleted(emulator):
+    """A batch that failed with a server error may have deleted some ids; the single DELETE that follows meets
+    refused credentials, which end the run. No task was read again, so each may have been deleted: failed, and the
+    run changed something."""
+    ids = [emulator.add_task(name="t-%d" % number)["id"] for number in range(3)]
+    emulator.inject(method="POST", path="/v3/tasks/delete", status=500,
+                    body={"error_code": "SMS.2007", "error_msg": "Backend exception"})
+    emulator.inject(method="DELETE", path="/v3/tasks/" + ids[0], status=401,
+                    body={"error_code": "APIGW.0301", "error_msg": "token expired"})
+    result = run_task_ids(emulator, ids, check=False)
+    assert result["failed"] is True
+    assert result["changed"] is True
+    assert result["msg"].startswith("Failed to delete SMS task %s: APIGW.0301 token expired (HTTP 401" % ids[0])
+    assert [entry["result"] for entry in result["tasks"]] == ["failed"] * 3
+    for number, entry in enumerate(result["tasks"]):
+        assert entry["msg"].startswith("SMS task %s (t-%d) may have been deleted: Failed to delete " % (ids[number], number))
+        assert entry["msg"].endswith("; the run stopped before it was read again. Run the task again to find out")
+    # after the 401, nothing more is sent: no other DELETE, no read
+    assert [(entry["method"], entry["path"]) for entry in emulator.journal][3:] == [
+        ("POST", "/v3/tasks/delete"), ("DELETE", "/v3/tasks/" + ids[0])]

@@ -70,6 +70,26 @@ def signed_sms_requests(emu):
     return sms, lookups
 
 
+@pytest.mark.parametrize("credentials", [
+    dict(user_name="sms-operator", password="Pa55w0rd-example!", domain_name="example-domain"),
+    dict(access_key=AK, secret_key=SK),
+], ids=["password", "aksk"])
+def test_a_custom_endpoint_outside_the_cloud_without_auth_url_is_refused_before_any_request(emulator, credentials):
+    """docs/modules.md: credentials never go to the public IAM of the region for another endpoint."""
+    result = run(endpoint=emulator.url, region="cn-north-4", **credentials)
+    assert result["failed"] is True
+    assert "set auth_url (env HW_AUTH_URL)" in result["msg"], result["msg"]
+    assert "endpoint 127.0.0.1 is not under myhuaweicloud.com" in result["msg"]
+    assert emulator.journal == []
+
+
+def test_a_custom_endpoint_with_its_auth_url_is_used(emulator):
+    result = run(endpoint=emulator.url, auth_url=emulator.url + "/v3", region="cn-north-4", user_name="sms-operator",
+                 password="Pa55w0rd-example!", domain_name="example-domain")
+    assert not result.get("failed"), result["msg"]
+    assert [entry["path"] for entry in emulator.journal] == ["/v3/auth/tokens", "/v3/tasks"]
+
+
 def test_the_project_id_of_the_file_is_used_and_needs_no_lookup(emulator, tmp_path):
     path = credentials_file(tmp_path, {"access_key": AK, "secret_key": SK, "project_id": PROJECT_ID})
     result = run(credentials_file=path, endpoint=emulator.url, auth_url=emulator.url + "/v3", region="cn-north-4")

@@ -80,8 +80,10 @@ def test_a_gateway_404_for_an_id_is_a_failure_not_an_empty_list(emulator):
     assert "not from SMS" in result["msg"]
 
 
-@pytest.mark.parametrize("task_id, problem", [("a/b", "task_id must not contain '/'"), ("", "task_id must not be empty"),
-                                              ("..", "task_id must not be '..'")])
+@pytest.mark.parametrize("task_id, problem", [
+    ("a/b", "task_id may hold only letters, digits, '-' and '_', found '/'"), ("", "task_id must not be empty"),
+    ("..", "task_id may hold only letters, digits, '-' and '_', found '.'"),
+    ("['t-1'", "task_id is \"['t-1'\", which looks like a piece of a list written as a string")])
 def test_an_unusable_id_fails_before_any_request(emulator, task_id, problem):
     result = run(sms_task_info, emulator, task_id=task_id)
     assert result["failed"] is True
@@ -215,8 +217,8 @@ def test_a_source_id_sms_does_not_know_gives_no_source(emulator):
     assert (result["changed"], result["source_servers"]) == (False, [])
 
 
-@pytest.mark.parametrize("source_id, problem", [("a/b", "source_server_id must not contain '/'"),
-                                                ("a b", "source_server_id must not contain whitespace"),
+@pytest.mark.parametrize("source_id, problem", [("a/b", "source_server_id may hold only letters, digits, '-' and '_', found '/'"),
+                                                ("a b", "source_server_id may hold only letters, digits, '-' and '_', found ' '"),
                                                 ("x" * 256, "source_server_id must be at most 255 characters long")])
 def test_an_unusable_source_id_fails_before_any_request(emulator, source_id, problem):
     result = run(sms_source_server_info, emulator, source_server_id=source_id)

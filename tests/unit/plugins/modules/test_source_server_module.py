@@ -54,9 +54,16 @@ def changes_sent(emu):
 # ---- option checks: each fails naming the option, before any request -------------------------------------------
 
 @pytest.mark.parametrize("args, problem", [
-    (dict(source_server_ids=[SOURCE_ID, "a/b"]), "source_server_ids[1] must not contain '/'"),
+    (dict(source_server_ids=[SOURCE_ID, "a/b"]), "source_server_ids[1] may hold only letters, digits, '-' and '_', "
+                                                 "found '/'"),
     (dict(source_server_ids=["", SOURCE_ID]), "source_server_ids[0] must not be empty"),
-    (dict(source_server_id="a?b"), "source_server_id must not contain '?'"),
+    (dict(source_server_id="a?b"), "source_server_id may hold only letters, digits, '-' and '_', found '?'"),
+    (dict(source_server_id="web.01"), "source_server_id may hold only letters, digits, '-' and '_', found '.'"),
+    (dict(source_server_ids=["[src-1"]), "source_server_ids[0] is '[src-1', which looks like a piece of a list "
+                                         "written as a string"),
+    (dict(source_server_id=SOURCE_ID, allowed_task_ids=["t-1", "t/2"]),
+     "allowed_task_ids[1] may hold only letters, digits, '-' and '_', found '/'"),
+    (dict(source_server_id=SOURCE_ID, allowed_task_ids=[""]), "allowed_task_ids[0] must not be empty"),
     (dict(name="   "), "name must not be empty"),
     (dict(name=""), "name must not be empty"),
     (dict(source_server_id=SOURCE_ID, wait_timeout=-1), "wait_timeout must be 0 or more seconds, got -1"),
@@ -125,7 +132,9 @@ def test_check_mode_reads_only_and_predicts_the_deletion(emulator):
     assert result["changed"] is True
     assert [entry["result"] for entry in result["source_servers"]] == ["would_delete"]
     assert result["source_server"]["id"] == SOURCE_ID
-    assert result["diff"]["after"] == {"source_servers": [{"id": SOURCE_ID, "state": "absent"}]}
+    # one record: a dict of before and after, as sms_task gives it
+    assert result["diff"]["after"] == {"id": SOURCE_ID, "state": "absent"}
+    assert result["diff"]["before"]["id"] == SOURCE_ID and result["diff"]["before"]["state"] == "finished"
     assert changes_sent(emulator) == []
     assert SOURCE_ID in emulator.sources
 
@@ -146,12 +155,14 @@ def test_a_busy_record_without_force_is_predicted_refused_in_check_mode(emulator
 
 # ---- by name --------------------------------------------------------------------------------------------------
 
-def test_a_name_no_record_has_is_already_absent(emulator):
+def test_a_name_no_record_has_is_not_visible_and_nothing_is_deleted(emulator):
     record(emulator, SOURCE_ID, "web-01-old")  # the service's name filter matches it; the exact comparison does not
     result = run(emulator, name="web-01")
     assert not result.get("failed")
-    assert (result["changed"], result["msg"], result["source_servers"], result["source_server"]) == (
-        False, "SMS source server named 'web-01' is already absent", [], {})
+    assert (result["changed"], result["source_servers"], result["source_server"]) == (False, [], {})
+    assert result["msg"] == ("No SMS source server named 'web-01' is visible to these credentials (a listing shows "
+                             "only what they may see, such as the records of their enterprise projects): nothing was "
+                             "deleted")
     assert SOURCE_ID in emulator.sources
     assert changes_sent(emulator) == []
 
@@ -218,7 +229,9 @@ def test_a_failure_while_reading_reports_nothing_changed(emulator):
     assert result["error"]["error_code"] == "SMS.2007"
     assert "SMS.2007 Backend exception (HTTP 500" in result["msg"]
     # RETURN: one entry per requested record; not_attempted, the run failed before its turn
-    assert result["source_servers"] == [{"id": SOURCE_ID, "result": "not_attempted"}]
+    assert result["source_servers"] == [{"id": SOURCE_ID, "result": "not_attempted", "msg": (
+        "SMS source server %s was not read: the run failed before its turn" % SOURCE_ID)}]
+    assert result["source_server"] == {}
 
 
 def test_a_failure_while_listing_by_name_reports_no_record(emulator):
@@ -227,7 +240,9 @@ def test_a_failure_while_listing_by_name_reports_no_record(emulator):
                     body={"error_code": "SMS.2007", "error_msg": "Backend exception"})
     result = run(emulator, name="web-01")
     assert result["failed"] is True
-    assert (result["changed"], result["source_servers"]) == (False, [])
+    # RETURN: source_servers is returned always; no record was found, so it is empty
+    assert result.get("source_servers") == []
+    assert result.get("changed") is False
     assert result["error"]["error_code"] == "SMS.2007"
     assert SOURCE_ID in emulator.sources
 
@@ -289,8 +304,12 @@ def test_a_record_whose_tasks_cannot_all_be_removed_is_kept(emulator):
     assert result["failed"] is True
     (entry,) = result["source_servers"]
     assert entry["result"] == "failed"
-    assert entry["msg"].startswith("its tasks could not all be deleted: %s failed: " % current["id"])
-    assert "SMS.9004" in entry["msg"]
+    assert entry["msg"].startswith("SMS source server %s (web-01): its tasks could not all be deleted: %s failed: "
+                                   "Failed to stop SMS task %s: SMS.9004 " % (SOURCE_ID, current["id"], current["id"]))
+    assert "(HTTP 403" in entry["msg"]
+    assert result["msg"] == entry["msg"]
+    assert [(task["id"], task["result"]) for task in entry["tasks"]] == [(old["id"], "deleted"),
+                                                                         (current["id"], "failed")]
     assert SOURCE_ID in emulator.sources
     # the earlier task was deleted all the same: the run changed something
     assert old["id"] not in emulator.tasks

@@ -49,8 +49,12 @@ def sent(emu):
 # ---- option checks --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, problem", [
-    (dict(task_ids=["7a9a9540-ff28-4869-b9e4-855fbe12a0c1", "a/b"]), "task_ids[1] must not contain '/'"),
-    (dict(task_ids=["a b"]), "task_ids[0] must not contain whitespace"),
+    (dict(task_ids=["7a9a9540-ff28-4869-b9e4-855fbe12a0c1", "a/b"]),
+     "task_ids[1] may hold only letters, digits, '-' and '_', found '/'"),
+    (dict(task_ids=["a b"]), "task_ids[0] may hold only letters, digits, '-' and '_', found ' '"),
+    (dict(task_ids=["['t-1'", "'t-2']"]),
+     "task_ids[0] is \"['t-1'\", which looks like a piece of a list written as a string"),
+    (dict(task_id=""), "task_id must not be empty"),
     (dict(name=" \t"), "name must not be empty"),
     (dict(name=""), "name must not be empty"),
     (dict(task_id="t-1", wait_timeout=-1), "wait_timeout must be 0 or more seconds, got -1"),
@@ -96,11 +100,15 @@ def test_a_failure_returns_the_task_as_far_as_it_was_read(emulator, method):
 
 # ---- by name --------------------------------------------------------------------------------------------------
 
-def test_a_name_no_task_has_exactly_is_already_absent(emulator):
-    emulator.add_task(name="web-01-old")  # the service's name filter matches it; the exact comparison does not
+def test_a_name_no_task_has_exactly_is_not_visible_and_nothing_is_deleted(emulator):
+    other = emulator.add_task(name="web-01-old")  # the service's name filter matches it; the exact comparison does not
     result = run(emulator, name="web-01")
     assert not result.get("failed")
-    assert (result["changed"], result["msg"], result["task"]) == (False, "SMS task named 'web-01' is already absent", {})
+    assert (result["changed"], result["task"], result["tasks"]) == (False, {}, [])
+    assert result["msg"] == ("No SMS task named 'web-01' is visible to these credentials (a listing shows only what "
+                             "they may see, such as the records of their enterprise projects): nothing was deleted")
+    assert "absent" not in result["msg"]
+    assert other["id"] in emulator.tasks
     assert sent(emulator) == [("GET", "/v3/tasks", "web-01")]
 
 
@@ -204,9 +212,13 @@ def test_a_busy_task_without_force_is_sent_to_the_service_which_refuses(emulator
     result = run(emulator, task_id=task["id"])
     assert result["failed"] is True
     assert result["changed"] is False
-    assert "(HTTP 400" in result["msg"]
-    assert result["msg"].endswith(". The task is busy: the source server is in state 'replicate' and its agent is "
-                                  "connected. " + REFUSAL_HINT)
+    assert result["msg"] == (
+        "Failed to delete SMS task %s: SMS.2015 The task is in progress or being stopped and cannot be deleted. "
+        "(HTTP 400, request id %s). It was read as busy: the source server is in state 'replicate' and its agent is "
+        "connected. %s" % (task["id"], result["error"]["request_id"], REFUSAL_HINT))
+    assert (result["error"]["status"], result["error"]["error_code"]) == (400, "SMS.2015")
+    assert [(entry["id"], entry["result"], entry["msg"]) for entry in result["tasks"]] == [
+        (task["id"], "refused", result["msg"])]
     assert [entry["method"] for entry in emulator.journal] == ["GET", "DELETE"]
     assert task["id"] in emulator.tasks
 
@@ -235,8 +247,10 @@ def test_a_task_that_vanishes_while_it_stops_is_reported_as_such(emulator):
                     body={"error_code": "SMS.1801", "error_msg": "The task does not exist."})
     result = run(emulator, task_id=task["id"], force=True)
     assert not result.get("failed"), result["msg"]
+    # changed: the stop was accepted
     assert (result["changed"], result["msg"]) == (
-        True, "SMS task %s (web-01) was stopped and vanished before it was deleted" % task["id"])
+        True, "SMS task %s (web-01) vanished before this run deleted it (SMS says it does not exist)" % task["id"])
+    assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [(task["id"], "vanished")]
     assert "DELETE" not in [entry["method"] for entry in emulator.journal]
 
 
@@ -245,8 +259,9 @@ def test_a_wait_that_times_out_names_the_state_last_seen(emulator):
     result = run(emulator, task_id=task["id"], wait_timeout=1)
     assert result["failed"] is True
     assert result["changed"] is True
-    assert result["msg"] == ("Timed out after 1 seconds waiting for SMS task %s (web-01) to be deleted; it was last seen "
+    assert result["msg"] == ("SMS task %s (web-01): its deletion was accepted, but it is still present after 1 seconds, "
                              "in state DELETING, source server state deleting" % task["id"])
+    assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [(task["id"], "timed_out")]
 
 
 def test_a_stop_that_does_not_end_in_time_fails_as_a_change(emulator):
@@ -256,6 +271,25 @@ def test_a_stop_that_does_not_end_in_time_fails_as_a_change(emulator):
     result = run(emulator, task_id=task["id"], force=True, wait_timeout=0)
     assert result["failed"] is True
     assert result["changed"] is True
-    assert result["msg"] == ("Timed out after 0 seconds waiting for SMS task %s (web-01) to stop and become deletable; "
+    assert result["msg"] == ("SMS task %s (web-01) timed out after 0 seconds waiting to stop and become deletable; "
                              "it was last seen in state ABORTING, source server state stopping" % task["id"])
+    assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [(task["id"], "timed_out")]
     assert "DELETE" not in [entry["method"] for entry in emulator.journal]
+
+
+def test_a_deletion_refused_after_a_forced_stop_says_to_try_again_later(emulator):
+    """docs/modules.md: stopped, then the deletion refused - refused, changed (the stop was accepted), and no hint to
+    set force again."""
+    task = emulator.add_task(name="web-01", source_state="replicate", connected=True, stop_polls=1)
+    emulator.inject(method="DELETE", path="/v3/tasks/" + task["id"], status=400,
+                    body={"error_code": "SMS.2015", "error_msg": "The task is in progress or being stopped."})
+    result = run(emulator, task_id=task["id"], force=True)
+    assert result["failed"] is True
+    assert result["changed"] is True
+    assert result["msg"] == (
+        "Failed to delete SMS task %s: SMS.2015 The task is in progress or being stopped. (HTTP 400, request id %s). "
+        "The service refused the deletion although the task was stopped: try again later." % (
+            task["id"], result["error"]["request_id"]))
+    assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [(task["id"], "refused")]
+    assert [entry["body"] for entry in emulator.journal if entry["path"].endswith("/action")] == [{"operation": "stop"}]
+    assert task["id"] in emulator.tasks
