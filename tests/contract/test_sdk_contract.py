@@ -166,7 +166,8 @@ def body_problems(entries):
     for entry in entries:
         keys = entry.get("reply_keys")
         op = operation_for(entry["method"], entry["path"])
-        if not keys or op is None:
+        # an answer a test made up (a fault: say a success status with an error body) is not the service's
+        if not keys or op is None or entry.get("fault"):
             continue
         checked += 1
         for key_path in unknown_keys(op["response"], keys):

@@ -46,6 +46,7 @@ def test_a_404_after_a_retry_is_raised_uncertain_only_after_a_lost_answer(emulat
     assert [(entry["method"], entry["status"]) for entry in emulator.journal] == [("DELETE", status), ("DELETE", 404)]
     assert task["id"] not in emulator.tasks
 
+
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_redirect_is_not_followed(emulator, status):
     task = emulator.add_task(name="elsewhere")

@@ -288,8 +288,8 @@ def test_only_a_refusal_is_told_how_to_get_past_it(emulator):
     # a batch denied (403) deleted nothing: the deletion was rejected, and a task gone since vanished on its own
     (403, "vanished", False),
 ])
-def test_a_task_gone_after_a_failed_batch_was_deleted_by_it_unless_the_batch_was_denied(emulator, status, outcome,
-                                                                                         changed):
+def test_a_task_gone_after_a_failed_batch_was_deleted_by_it_unless_the_batch_was_denied(
+        emulator, status, outcome, changed):
     """A batch that fails (but for 401) falls back to one DELETE per task (docs/modules.md); a 404 to that DELETE is
     followed by a read of the task, and SMS's own 404 to it decides between deleted (the task's fate was unknown)
     and vanished (its deletion was rejected). The other task of the batch is refused its own DELETE (403), so that
@@ -305,8 +305,8 @@ def test_a_task_gone_after_a_failed_batch_was_deleted_by_it_unless_the_batch_was
     emulator.inject_forbidden(method="DELETE", path="/v3/tasks/%s" % other["id"])
     result = run_task_ids(emulator, [task["id"], other["id"]], check=False, wait=False)
     assert result["failed"] is True
-    assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [(task["id"], outcome),
-                                                                              (other["id"], "failed")]
+    assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [
+        (task["id"], outcome), (other["id"], "failed")]
     assert result["changed"] is changed
     assert result["tasks"][0]["msg"] == {
         "deleted": "SMS task %s (web-01) deleted" % task["id"],
