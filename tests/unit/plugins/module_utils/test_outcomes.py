@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: hwcloud.sms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""removal.outcome(): a record's evidence -> its result and whether this run changed it, row by row.
+"""outcomes.outcome(): a record's evidence -> its result and whether this run changed it, row by row.
 
 The table below is the behaviour table of docs/modules.md ("What a run reports"): each row is the evidence one
 record can leave (what was read, what was sent, what came back) and what the module must say about it. No
@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.client import SmsApiError
-from ansible_collections.hwcloud.sms.plugins.module_utils.removal import (
+from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import (
     ACCEPTED,
     DELETING,
     GONE,
