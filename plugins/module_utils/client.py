@@ -388,7 +388,8 @@ class SmsClient:
     """A small SMS v3 client: the calls the collection needs, with retries and signing."""
 
     def __init__(self, endpoint, credentials, iam_url=None, region=None, project_id=None, project_name=None,
-                 timeout=30, max_retries=5, verify=True, sleep=time.sleep, on_secret=None, site_note=None):
+                 timeout=30, max_retries=5, verify=True, sleep=time.sleep, on_secret=None, site_note=None,
+                 clock=time.monotonic):
         self.endpoint = endpoint.rstrip("/")
         self.credentials = credentials
         self.iam_url = iam_url.rstrip("/") if iam_url else None
@@ -398,6 +399,7 @@ class SmsClient:
         self.timeout = timeout
         self.max_retries = max_retries
         self.sleep = sleep
+        self.clock = clock  # what the waits of a removal measure time by (a test gives a fake clock with its sleep)
         self.session = requests.Session()
         # Passed with every request: a session-wide setting would lose to REQUESTS_CA_BUNDLE in the environment.
         self.verify = verify

@@ -198,7 +198,8 @@ class Removal:
                     pending.remove(ev)
             return not pending
 
-        if pending and not wait_until(all_settled, self.how.wait_timeout, sleep=self.client.sleep):
+        if pending and not wait_until(all_settled, self.how.wait_timeout, sleep=self.client.sleep,
+                                      clock=self.client.clock):
             for ev in pending:
                 setattr(ev, field, TIMED_OUT)
 
