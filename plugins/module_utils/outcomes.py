@@ -10,7 +10,7 @@ A record's :class:`Evidence` is what the executor (removal.py) saw, sent and got
 """
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.client import SOURCES, TASKS
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import with_hint
+from ansible_collections.hwcloud.sms.plugins.module_utils.errors import with_hint
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     BEING_DELETED,
     REFUSED,

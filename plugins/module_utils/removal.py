@@ -10,7 +10,8 @@ decided in outcomes.py alone.
 """
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE, LIST_PAGE_SIZE
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsFailure
+from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError, SmsFailure
+from ansible_collections.hwcloud.sms.plugins.module_utils.options import check_id, check_removal_options
 from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import (
     ACCEPTED,
     DELETING,
@@ -357,6 +358,10 @@ class Reader:
 def remove(sms, kind, one, many, allowed_task_ids=None):
     """What sms_task and sms_source_server do: remove the records named by option ``one``, ``many`` or ``name``."""
     params = sms.params
+    if not check_removal_options(params, one, many):
+        return {"changed": False, kind.result_key: [], kind.single_key: {}, "msg": "%s is empty: nothing to delete" % many}
+    for index, task_id in enumerate(allowed_task_ids or []):
+        check_id(task_id, "allowed_task_ids[%d]" % index)
     if params["name"] is not None:
         try:
             ids = named(sms.client, kind, params["name"], many)

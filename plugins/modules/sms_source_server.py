@@ -245,7 +245,8 @@ error:
       type: str
 """
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsModule, removal_options
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.options import removal_options
 from ansible_collections.hwcloud.sms.plugins.module_utils.removal import SOURCE, remove
 
 
@@ -253,9 +254,6 @@ def main():
     options = removal_options("source_server_id", "source_server_ids")
     options["argument_spec"]["allowed_task_ids"] = dict(type="list", elements="str")
     sms = SmsModule(**options)
-    sms.check_removal_options("source_server_id", "source_server_ids", source_servers=[], source_server={})
-    for index, task_id in enumerate(sms.params["allowed_task_ids"] or []):
-        sms.check_task_id(task_id, "allowed_task_ids[%d]" % index)
     sms.run(lambda: remove(sms, SOURCE, "source_server_id", "source_server_ids",
                            allowed_task_ids=sms.params["allowed_task_ids"]))
 

@@ -197,7 +197,8 @@ source_servers:
       left_behind: {target_server_vm_id: 0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9, clone_server_vm_id: null}
 """
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsFailure, SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.options import check_id
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import left_behind, source_blocker, source_deletable
 
 SOURCE_STATES = [
@@ -245,21 +246,22 @@ def main():
         mutually_exclusive=[("source_server_id", key) for key in FILTERS],
         supports_check_mode=True,
     )
-    params = sms.params
+    sms.run(lambda: {"changed": False, "source_servers": [described(source) for source in find(sms.client, sms.params)]})
+
+
+def find(client, params):
+    """The source servers the options ask for."""
     if params["source_server_id"] is not None:
-        sms.check_task_id(params["source_server_id"], "source_server_id")
+        check_id(params["source_server_id"], "source_server_id")
     try:
         if params["source_server_id"] is not None:
-            source = sms.client.get_source(params["source_server_id"])
-            sources = [source] if source else []
-        else:
-            # every filter the answer can show is checked again here (the name filter may match more than the
-            # name, and a service or gateway may ignore any filter); migproject is not part of a listed record
-            sources = [source for source in sms.client.list_sources(**service_filters(params)) if matches(source, params)]
+            source = client.get_source(params["source_server_id"])
+            return [source] if source else []
+        # every filter the answer can show is checked again here (the name filter may match more than the
+        # name, and a service or gateway may ignore any filter); migproject is not part of a listed record
+        return [source for source in client.list_sources(**service_filters(params)) if matches(source, params)]
     except SmsApiError as error:
-        sms.fail_api(error, source_servers=[])
-    sms.module.exit_json(changed=False, source_servers=[described(source) for source in sources])
-
+        raise SmsFailure(error.message(), cause=error, source_servers=[])
 
 if __name__ == "__main__":
     main()

@@ -268,13 +268,13 @@ error:
       type: str
 """
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsModule, removal_options
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.options import removal_options
 from ansible_collections.hwcloud.sms.plugins.module_utils.removal import TASK, remove
 
 
 def main():
     sms = SmsModule(**removal_options("task_id", "task_ids"))
-    sms.check_removal_options("task_id", "task_ids", tasks=[], task={})
     sms.run(lambda: remove(sms, TASK, "task_id", "task_ids"))
 
 

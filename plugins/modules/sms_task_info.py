@@ -112,7 +112,8 @@ tasks:
       deletable: true
 """
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsFailure, SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.options import check_id
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import deletable
 
 FILTERS = ("name", "state", "source_server_id", "enterprise_project_id")
@@ -155,12 +156,16 @@ def main():
         mutually_exclusive=[("task_id", key) for key in FILTERS],
         supports_check_mode=True,
     )
-    params = sms.params
+    sms.run(lambda: {"changed": False, "tasks": find(sms.client, sms.params)})
+
+
+def find(client, params):
+    """The tasks the options ask for, each with whether the service would delete it now."""
     if params["task_id"] is not None:
-        sms.check_task_id(params["task_id"], "task_id")
+        check_id(params["task_id"], "task_id")
     try:
         if params["task_id"] is not None:
-            task = sms.client.get_task(params["task_id"])
+            task = client.get_task(params["task_id"])
             tasks = [task] if task else []
         else:
             filters = {key: params[key] for key in FILTERS}
@@ -168,12 +173,10 @@ def main():
                 filters["state"] = None
             # every filter is checked again here: the name filter may match more than the name, the state filter
             # knows only some states, and a service or gateway may ignore any of them
-            tasks = [task for task in sms.client.list_tasks(**filters) if matches(task, params)]
-        tasks = [dict(task, deletable=judge(sms.client, task)) for task in tasks]
+            tasks = [task for task in client.list_tasks(**filters) if matches(task, params)]
+        return [dict(task, deletable=judge(client, task)) for task in tasks]
     except SmsApiError as error:
-        sms.fail_api(error, tasks=[])
-    sms.module.exit_json(changed=False, tasks=tasks)
-
+        raise SmsFailure(error.message(), cause=error, tasks=[])
 
 if __name__ == "__main__":
     main()

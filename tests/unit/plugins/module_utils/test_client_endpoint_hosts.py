@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import iam_endpoint, sms_endpoint
+from ansible_collections.hwcloud.sms.plugins.module_utils.endpoints import iam_endpoint, sms_endpoint
 
 
 @pytest.mark.parametrize("region, cloud, sms, iam", [

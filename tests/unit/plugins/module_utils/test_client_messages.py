@@ -20,17 +20,11 @@ import time
 import pytest
 import requests
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import (
-    TASKS,
-    Credentials,
-    SmsApiError,
-    SmsClient,
-    clock_hint,
-    iam_endpoint,
-    may_have_arrived,
-    redactor,
-    sms_endpoint,
-)
+from ansible_collections.hwcloud.sms.plugins.module_utils.auth import Credentials
+from ansible_collections.hwcloud.sms.plugins.module_utils.client import TASKS, SmsClient
+from ansible_collections.hwcloud.sms.plugins.module_utils.endpoints import iam_endpoint, sms_endpoint
+from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError, clock_hint, redactor
+from ansible_collections.hwcloud.sms.plugins.module_utils.transport import may_have_arrived
 from tests.conftest import AK, DOMAIN, PASSWORD, PROJECT_ID, SK, TOKEN, USER
 from tests.emulator.sms_emulator import Emulator
 

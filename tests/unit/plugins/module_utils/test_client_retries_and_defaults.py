@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import Credentials, SmsApiError, SmsClient
+from ansible_collections.hwcloud.sms.plugins.module_utils.auth import Credentials
+from ansible_collections.hwcloud.sms.plugins.module_utils.client import SmsClient
+from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError
 from tests.conftest import TOKEN
 from tests.emulator.sms_emulator import Emulator
 from tests.integration.pki import make_pki

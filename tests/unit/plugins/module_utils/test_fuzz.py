@@ -17,8 +17,9 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.hwcloud.sms.plugins.module_utils import auth, errors
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import task_id_problem
+from ansible_collections.hwcloud.sms.plugins.module_utils.options import task_id_problem
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task
 from tests.conftest import TOKEN
 from tests.emulator.sms_emulator import Emulator
@@ -63,7 +64,7 @@ def emulator():
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(task_id=task_ids)
 def test_any_id_is_refused_or_sent_exactly(emulator, task_id):
-    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    client = sms.SmsClient(emulator.url, auth.Credentials("token", auth_token=TOKEN), max_retries=0)
     emulator.clear_journal()
     problem = task_id_problem(task_id)
     assert (problem is None) == valid(task_id), problem
@@ -72,7 +73,7 @@ def test_any_id_is_refused_or_sent_exactly(emulator, task_id):
         return
     assert encoded(task_id) == task_id  # nothing of a valid id needs encoding
     assert client.get_task(task_id) is None
-    with pytest.raises(sms.SmsApiError) as raised:  # a 404 to a write raises as every failure does
+    with pytest.raises(errors.SmsApiError) as raised:  # a 404 to a write raises as every failure does
         client.delete_record(sms.TASKS, task_id)
     assert (raised.value.status, raised.value.error_code, raised.value.uncertain) == (404, "SMS.1801", False)
     expected = "/v3/tasks/" + task_id
@@ -132,7 +133,7 @@ def test_any_error_body_maps_to_a_message_with_the_status(status, body, request_
     answer._content = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
     if request_id:
         answer.headers["X-Request-Id"] = request_id
-    error = sms.SmsApiError.from_response("delete SMS task t", answer)
+    error = errors.SmsApiError.from_response("delete SMS task t", answer)
     text = error.message()
     assert "HTTP %d" % status in text
     assert text.startswith("Failed to delete SMS task t")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import SmsApiError
+from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError
 from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import (
     ACCEPTED,
     DELETING,

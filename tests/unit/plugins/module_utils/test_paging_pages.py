@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from ansible_collections.hwcloud.sms.plugins.module_utils import auth, errors
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from tests.conftest import TOKEN
 
@@ -35,9 +36,9 @@ from tests.conftest import TOKEN
 def test_an_answer_that_is_not_a_page_of_tasks_fails_the_listing(emulator, page):
     text = json.dumps(page)
     emulator.inject(method="GET", path="/v3/tasks", raw=text.encode("utf-8"), times=10)
-    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0,
+    client = sms.SmsClient(emulator.url, auth.Credentials("token", auth_token=TOKEN), max_retries=0,
                            sleep=lambda seconds: None)
-    with pytest.raises(sms.SmsApiError) as caught:
+    with pytest.raises(errors.SmsApiError) as caught:
         client.list_tasks()
     assert caught.value.message() == ("Failed to list SMS tasks: the answer is not a page of tasks: %s (HTTP 200, request "
                                       "id %s)" % (text, emulator.journal[0]["request_id"]))
@@ -52,6 +53,6 @@ def test_an_answer_that_is_not_a_page_of_tasks_fails_the_listing(emulator, page)
 ])
 def test_a_page_of_tasks_is_read(emulator, page, tasks):
     emulator.inject(method="GET", path="/v3/tasks", raw=json.dumps(page).encode("utf-8"))
-    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    client = sms.SmsClient(emulator.url, auth.Credentials("token", auth_token=TOKEN), max_retries=0)
     assert client.list_tasks() == tasks
     assert len(emulator.journal) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.hwcloud.sms.plugins.module_utils import auth
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from tests.conftest import TOKEN
 
@@ -21,7 +22,7 @@ def test_a_record_that_comes_twice_with_the_same_count_restarts_the_listing(emul
     second = {"count": 250, "tasks": [{"id": task_id} for task_id in ids[199:249]]}
     emulator.inject(method="GET", path="/v3/tasks", raw=json.dumps(first).encode("utf-8"))
     emulator.inject(method="GET", path="/v3/tasks", raw=json.dumps(second).encode("utf-8"))
-    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0,
+    client = sms.SmsClient(emulator.url, auth.Credentials("token", auth_token=TOKEN), max_retries=0,
                            sleep=lambda seconds: None)
     assert [task["id"] for task in client.list_tasks()] == ids
     assert [entry["query"]["offset"] for entry in emulator.journal] == ["0", "200", "0", "200"]
@@ -32,7 +33,7 @@ def test_record_pages_tell_a_caller_that_stops_early_when_the_list_shifted(emula
     ids = [emulator.add_task(name="task-%03d" % number)["id"] for number in range(450)]
     second = {"count": 450, "tasks": [{"id": task_id} for task_id in ids[150:350]]}
     emulator.inject(method="GET", path="/v3/tasks", after=1, raw=json.dumps(second).encode("utf-8"))
-    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    client = sms.SmsClient(emulator.url, auth.Credentials("token", auth_token=TOKEN), max_retries=0)
     pages = [(len(items), count, steady) for items, count, steady in client.record_pages(sms.TASKS)]
     assert pages == [(200, 450, True), (200, 450, False), (50, 450, False)]
 
@@ -45,6 +46,6 @@ def test_no_page_is_asked_for_past_the_count(emulator):
     first = [emulator.add_task(name="task-%03d" % number)["id"] for number in range(200)]
     for number in range(50):
         emulator.add_task(name="later-%03d" % number)
-    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    client = sms.SmsClient(emulator.url, auth.Credentials("token", auth_token=TOKEN), max_retries=0)
     assert [task["id"] for task in client.list_tasks()] == first + ["t-%03d" % number for number in range(200, 260)]
     assert [entry["query"]["offset"] for entry in emulator.journal] == ["0", "200"]

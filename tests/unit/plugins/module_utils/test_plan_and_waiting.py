@@ -10,7 +10,7 @@ import json
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import task_rules
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import SmsApiError
+from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError
 from ansible_collections.hwcloud.sms.plugins.module_utils.waiting import wait_until
 
 

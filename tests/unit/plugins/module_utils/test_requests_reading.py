@@ -19,6 +19,7 @@ import zlib
 import pytest
 import urllib3
 
+from ansible_collections.hwcloud.sms.plugins.module_utils import auth, errors, transport
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from tests.conftest import TOKEN
 
@@ -120,14 +121,14 @@ def broken_server(request):
 
 
 def token_client(server, **kwargs):
-    return sms.SmsClient("http://127.0.0.1:%d" % server.port, sms.Credentials("token", auth_token=TOKEN), **kwargs)
+    return sms.SmsClient("http://127.0.0.1:%d" % server.port, auth.Credentials("token", auth_token=TOKEN), **kwargs)
 
 
 @pytest.mark.parametrize("broken_server", [{}], indirect=True)
 def test_a_connection_closed_before_the_body_ends_is_a_connection_failure_retried(broken_server, interface):
     pauses = []
     client = token_client(broken_server, timeout=5, max_retries=2, sleep=pauses.append)
-    with pytest.raises(sms.SmsApiError) as caught:
+    with pytest.raises(errors.SmsApiError) as caught:
         client.get_task("t-1")
     assert caught.value.message() == ("Failed to read SMS task t-1: could not connect to 127.0.0.1:%d (ConnectionError) "
                                       "(after 2 retries)" % broken_server.port)
@@ -137,7 +138,7 @@ def test_a_connection_closed_before_the_body_ends_is_a_connection_failure_retrie
 
 @pytest.mark.parametrize("broken_server", [{"stall": 3}], indirect=True)
 def test_a_body_that_stops_arriving_is_given_up_after_the_timeout(broken_server, interface):
-    with pytest.raises(sms.SmsApiError) as caught:
+    with pytest.raises(errors.SmsApiError) as caught:
         token_client(broken_server, timeout=1, max_retries=0).get_task("t-1")
     assert caught.value.message() == ("Failed to read SMS task t-1: no answer from 127.0.0.1:%d within 1 seconds "
                                       "(ReadTimeout); raise timeout if the service is slow" % broken_server.port)
@@ -147,7 +148,7 @@ def test_a_body_that_stops_arriving_is_given_up_after_the_timeout(broken_server,
 
 @pytest.mark.parametrize("broken_server", [{"length": 20 * MIB, "sent": 17 * MIB, "stall": 5}], indirect=True)
 def test_an_answer_too_large_is_not_read_on_and_its_connection_is_closed(broken_server, interface):
-    with pytest.raises(sms.SmsApiError) as caught:
+    with pytest.raises(errors.SmsApiError) as caught:
         token_client(broken_server, timeout=5, max_retries=0).get_task("t-1")
     assert caught.value.message() == ("Failed to read SMS task t-1: the answer was larger than 16 MiB from 127.0.0.1:%d: "
                                       "stopped reading" % broken_server.port)
@@ -170,16 +171,16 @@ def test_a_compressed_answer_is_read_whole_whatever_its_header_holds(emulator, e
     task = {"id": "t-1", "name": "compressed", "state": "READY"}
     emulator.inject(method="GET", path="/v3/tasks/t-1", raw=gzip_member(json.dumps(task).encode("utf-8"), extra),
                     headers={"Content-Encoding": "gzip"})
-    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), max_retries=0)
+    client = sms.SmsClient(emulator.url, auth.Credentials("token", auth_token=TOKEN), max_retries=0)
     assert client.get_task("t-1") == task
 
 
 def test_an_answer_that_drips_in_is_given_up_after_the_timeout(emulator, interface):
     """docs/connection.md "Errors, retries": every answer is read within timeout seconds as a whole, not per read."""
-    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), timeout=1, max_retries=0)
+    client = sms.SmsClient(emulator.url, auth.Credentials("token", auth_token=TOKEN), timeout=1, max_retries=0)
     emulator.inject(method="GET", path="/v3/tasks/t-1", drip=0.2, body={"id": "t-1", "name": "slow", "padding": "x" * 40})
     started = time.monotonic()
-    with pytest.raises(sms.SmsApiError) as caught:
+    with pytest.raises(errors.SmsApiError) as caught:
         client.get_task("t-1")
     assert time.monotonic() - started < 3  # the whole body would take about 14 seconds
     assert caught.value.message() == ("Failed to read SMS task t-1: no answer from 127.0.0.1:%d within 1 seconds "
@@ -190,7 +191,7 @@ def test_an_answer_that_drips_in_is_given_up_after_the_timeout(emulator, interfa
 def test_a_body_without_a_length_that_stops_arriving_is_given_up_after_the_timeout(broken_server, interface):
     """A body whose end is the closing of the connection, of which a whole piece arrives and then nothing: given up
     after the timeout, not taken for a whole answer when the client shuts the connection at the deadline."""
-    with pytest.raises(sms.SmsApiError) as caught:
+    with pytest.raises(errors.SmsApiError) as caught:
         token_client(broken_server, timeout=1, max_retries=0).get_task("t-1")
     assert caught.value.message() == ("Failed to read SMS task t-1: no answer from 127.0.0.1:%d within 1 seconds "
                                       "(ReadTimeout); raise timeout if the service is slow" % broken_server.port)
@@ -199,7 +200,7 @@ def test_a_body_without_a_length_that_stops_arriving_is_given_up_after_the_timeo
 def test_an_answer_that_drips_in_within_the_timeout_is_read_whole(emulator, interface):
     """About two seconds of an answer arriving byte by byte, with timeout 5: read whole (the timeout bounds the
     answer, it does not cut it short)."""
-    client = sms.SmsClient(emulator.url, sms.Credentials("token", auth_token=TOKEN), timeout=5, max_retries=0)
+    client = sms.SmsClient(emulator.url, auth.Credentials("token", auth_token=TOKEN), timeout=5, max_retries=0)
     task = {"id": "t-1", "name": "slow", "state": "READY"}
     emulator.inject(method="GET", path="/v3/tasks/t-1", drip=0.05, body=task)
     assert client.get_task("t-1") == task
@@ -210,7 +211,7 @@ def test_the_timer_shutting_a_connection_already_closed_does_nothing():
     from the timer's thread)."""
     closed = socket.socket()
     closed.close()
-    sms._shut(types.SimpleNamespace(connection=types.SimpleNamespace(sock=closed)))  # pylint: disable=protected-access
+    transport._shut(types.SimpleNamespace(connection=types.SimpleNamespace(sock=closed)))  # pylint: disable=protected-access
 
 
 @pytest.mark.parametrize("broken_server", [{"length": None, "sent": 20, "stall": 8, "drip": 0.2}], indirect=True)
@@ -218,7 +219,7 @@ def test_a_body_without_a_length_that_keeps_dripping_is_given_up_after_the_timeo
     """A body whose end is the closing of the connection, kept open with a byte now and then (so no single wait
     times out): given up after the timeout, not when the sender stops."""
     started = time.monotonic()
-    with pytest.raises(sms.SmsApiError) as caught:
+    with pytest.raises(errors.SmsApiError) as caught:
         token_client(broken_server, timeout=1, max_retries=0).get_task("t-1")
     assert time.monotonic() - started < 4  # the sender would go on for 8 seconds
     assert caught.value.message() == ("Failed to read SMS task t-1: no answer from 127.0.0.1:%d within 1 seconds "

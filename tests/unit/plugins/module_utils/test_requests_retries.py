@@ -18,12 +18,13 @@ import socket
 import pytest
 import requests
 
+from ansible_collections.hwcloud.sms.plugins.module_utils import auth, errors
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from tests.conftest import TOKEN
 
 
 def token_client(emu, **kwargs):
-    return sms.SmsClient(emu.url, sms.Credentials("token", auth_token=TOKEN), sleep=lambda seconds: None, **kwargs)
+    return sms.SmsClient(emu.url, auth.Credentials("token", auth_token=TOKEN), sleep=lambda seconds: None, **kwargs)
 
 
 @pytest.mark.parametrize("status, processed, uncertain", [
@@ -39,7 +40,7 @@ def test_a_404_after_a_retry_is_raised_uncertain_only_after_a_lost_answer(emulat
         del emulator.tasks[task["id"]]
     emulator.inject(method="DELETE", path="/v3/tasks/" + task["id"], status=status, processed=processed,
                     body={"error_code": "APIGW.0%d" % status, "error_msg": "gateway"})
-    with pytest.raises(sms.SmsApiError) as raised:
+    with pytest.raises(errors.SmsApiError) as raised:
         token_client(emulator, max_retries=2).delete_record(sms.TASKS, task["id"])
     error = raised.value
     assert (error.status, error.error_code, error.retries, error.uncertain) == (404, "SMS.1801", 1, uncertain)
@@ -51,7 +52,7 @@ def test_a_404_after_a_retry_is_raised_uncertain_only_after_a_lost_answer(emulat
 def test_a_redirect_is_not_followed(emulator, status):
     task = emulator.add_task(name="elsewhere")
     emulator.inject(method="GET", path="/v3/tasks/t-1", status=status, headers={"Location": "/v3/tasks/" + task["id"]})
-    with pytest.raises(sms.SmsApiError) as caught:
+    with pytest.raises(errors.SmsApiError) as caught:
         token_client(emulator, max_retries=2).get_task("t-1")
     assert caught.value.status == status
     assert "(HTTP %d, request id %s)" % (status, emulator.journal[0]["request_id"]) in caught.value.message()
@@ -87,8 +88,8 @@ def test_a_404_after_a_connection_never_made_is_not_uncertain(emulator):
     """The first attempt could not even connect: it cannot have deleted anything, so the 404 of the retry is raised
     as a write that took no effect."""
     client = token_client(emulator, max_retries=2)
-    client.session.mount("http://", RefusingFirst(refused_connection_error()))
-    with pytest.raises(sms.SmsApiError) as raised:
+    client.transport.session.mount("http://", RefusingFirst(refused_connection_error()))
+    with pytest.raises(errors.SmsApiError) as raised:
         client.delete_record(sms.TASKS, "t-1")
     assert (raised.value.status, raised.value.error_code, raised.value.uncertain) == (404, "SMS.1801", False)
     assert [(entry["method"], entry["status"]) for entry in emulator.journal] == [("DELETE", 404)]
@@ -97,7 +98,7 @@ def test_a_404_after_a_connection_never_made_is_not_uncertain(emulator):
 def test_a_404_after_a_connection_lost_is_uncertain(emulator):
     task = emulator.add_task()
     emulator.inject(method="DELETE", path="/v3/tasks/" + task["id"], reset=True, processed=True)
-    with pytest.raises(sms.SmsApiError) as raised:
+    with pytest.raises(errors.SmsApiError) as raised:
         token_client(emulator, max_retries=2).delete_record(sms.TASKS, task["id"])
     assert (raised.value.status, raised.value.error_code, raised.value.uncertain) == (404, "SMS.1801", True)
     assert [(entry["method"], entry["status"]) for entry in emulator.journal] == [("DELETE", None), ("DELETE", 404)]
@@ -107,7 +108,7 @@ def test_a_404_after_a_connection_lost_is_uncertain(emulator):
 def test_a_connection_lost_on_the_last_attempt_is_uncertain(emulator):
     task = emulator.add_task()
     emulator.inject(method="DELETE", path="/v3/tasks/" + task["id"], reset=True, processed=True)
-    with pytest.raises(sms.SmsApiError) as raised:
+    with pytest.raises(errors.SmsApiError) as raised:
         token_client(emulator, max_retries=0).delete_record(sms.TASKS, task["id"])
     assert (raised.value.status, raised.value.uncertain) == (None, True)
     assert task["id"] not in emulator.tasks
@@ -116,7 +117,7 @@ def test_a_connection_lost_on_the_last_attempt_is_uncertain(emulator):
 def test_a_read_timeout_is_uncertain(emulator):
     task = emulator.add_task()
     emulator.inject(method="DELETE", path="/v3/tasks/" + task["id"], delay=3, processed=True)
-    with pytest.raises(sms.SmsApiError) as raised:
+    with pytest.raises(errors.SmsApiError) as raised:
         token_client(emulator, max_retries=0, timeout=1).delete_record(sms.TASKS, task["id"])
     assert (raised.value.status, raised.value.uncertain) == (None, True)
     assert "no answer from" in raised.value.message()
@@ -124,8 +125,8 @@ def test_a_read_timeout_is_uncertain(emulator):
 
 def test_a_connection_never_made_on_the_last_attempt_is_not_uncertain(emulator):
     client = token_client(emulator, max_retries=0)
-    client.session.mount("http://", RefusingFirst(refused_connection_error()))
-    with pytest.raises(sms.SmsApiError) as raised:
+    client.transport.session.mount("http://", RefusingFirst(refused_connection_error()))
+    with pytest.raises(errors.SmsApiError) as raised:
         client.delete_record(sms.TASKS, "t-1")
     assert (raised.value.status, raised.value.uncertain) == (None, False)
     assert emulator.journal == []
@@ -142,7 +143,7 @@ def test_a_connection_never_made_on_the_last_attempt_is_not_uncertain(emulator):
 ])
 def test_the_final_answer_of_a_write_says_whether_it_is_uncertain(emulator, write, status, uncertain):
     emulator.inject(status=status, body={"error_code": "SMS.0001", "error_msg": "refused"})
-    with pytest.raises(sms.SmsApiError) as raised:
+    with pytest.raises(errors.SmsApiError) as raised:
         write(token_client(emulator, max_retries=0))
     assert (raised.value.status, raised.value.uncertain) == (status, uncertain)
     assert len(emulator.journal) == 1
@@ -152,7 +153,7 @@ def test_the_final_answer_of_a_write_says_whether_it_is_uncertain(emulator, writ
 def test_a_failed_read_is_never_uncertain(emulator, status):
     """Only a write can have taken effect."""
     emulator.inject(method="GET", status=status, body={"error_code": "SMS.0001", "error_msg": "refused"})
-    with pytest.raises(sms.SmsApiError) as raised:
+    with pytest.raises(errors.SmsApiError) as raised:
         token_client(emulator, max_retries=0).get_task("t-1")
     assert (raised.value.status, raised.value.uncertain) == (status, False)
 
@@ -167,7 +168,7 @@ def test_a_failed_read_is_never_uncertain(emulator, status):
 def test_a_success_status_whose_body_reports_a_failure_is_an_uncertain_failure(emulator, body, code, msg):
     task = emulator.add_task()
     emulator.inject(method="DELETE", path="/v3/tasks/" + task["id"], status=200, body=body)
-    with pytest.raises(sms.SmsApiError) as raised:
+    with pytest.raises(errors.SmsApiError) as raised:
         token_client(emulator, max_retries=2).delete_record(sms.TASKS, task["id"])
     error = raised.value
     assert (error.status, error.error_code, error.error_msg, error.uncertain) == (200, code, msg, True)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import CONNECTION_ARGUMENT_SPEC, choose_credentials, task_id_problem
+from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsFailure
+from ansible_collections.hwcloud.sms.plugins.module_utils.options import CONNECTION_ARGUMENT_SPEC, choose_credentials, task_id_problem
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import deletion_blocker
 
 # sms-api.md section 4, newest reference: refused while connected and the source server is in one of these
@@ -74,18 +75,28 @@ def params(**given):
     return values
 
 
+def chosen(**given):
+    return choose_credentials(params(**given), None, lambda warning: None)
+
+
+def refusal(**given):
+    with pytest.raises(SmsFailure) as raised:
+        chosen(**given)
+    return raised.value.msg
+
+
 def test_credentials_order():
-    assert choose_credentials(params(auth_token="t", access_key="a", secret_key="s"))[0].kind == "token"
-    assert choose_credentials(params(access_key="a", secret_key="s", user_name="u"))[0].kind == "aksk"
-    assert choose_credentials(params(user_name="u", password="p", domain_name="d"))[0].kind == "password"
+    assert chosen(auth_token="t", access_key="a", secret_key="s").kind == "token"
+    assert chosen(access_key="a", secret_key="s", user_name="u").kind == "aksk"
+    assert chosen(user_name="u", password="p", domain_name="d").kind == "password"
 
 
 def test_missing_credentials_name_the_options():
-    assert "missing: access_key (env HW_ACCESS_KEY)" in choose_credentials(params(secret_key="s"))[1]
-    assert "missing: password (env HW_USER_PASSWORD), domain_name" in choose_credentials(params(user_name="u"))[1]
-    assert "HW_AUTH_TOKEN" in choose_credentials(params())[1]
+    assert "missing: access_key (env HW_ACCESS_KEY)" in refusal(secret_key="s")
+    assert "missing: password (env HW_USER_PASSWORD), domain_name" in refusal(user_name="u")
+    assert "HW_AUTH_TOKEN" in refusal()
 
 
 def test_credentials_repr_holds_no_secret():
-    credentials = choose_credentials(params(access_key="a", secret_key="very-secret"))[0]
+    credentials = chosen(access_key="a", secret_key="very-secret")
     assert "very-secret" not in repr(credentials)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import task_rules
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import SmsApiError
+from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError
 
 BUSY = ("initialize", "stopping", "deleting", "cloning", "replicate", "syncing", "cutovering", "skipping", "clearing",
         "premiging")

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from ansible_collections.hwcloud.sms.plugins.doc_fragments import connection
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import CONNECTION_ARGUMENT_SPEC
+from ansible_collections.hwcloud.sms.plugins.module_utils.options import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server, sms_source_server_info, sms_task, sms_task_info
 from tests.conftest import TOKEN
 from tests.module_args import patch_module_args

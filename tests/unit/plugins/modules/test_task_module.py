@@ -16,7 +16,7 @@ import json
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
-from ansible_collections.hwcloud.sms.plugins.module_utils import common
+from ansible_collections.hwcloud.sms.plugins.module_utils import options
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task
 from tests.conftest import TOKEN
 from tests.module_args import patch_module_args
@@ -27,7 +27,7 @@ REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then dele
 @pytest.fixture(autouse=True)
 def no_pauses(monkeypatch):
     """The waits poll without pausing: every pause of the module goes through its client's sleep."""
-    monkeypatch.setattr(common, "SmsClient", functools.partial(sms_client.SmsClient, sleep=lambda seconds: None))
+    monkeypatch.setattr(options, "SmsClient", functools.partial(sms_client.SmsClient, sleep=lambda seconds: None))
 
 
 def run(emu, check=False, diff=False, **args):

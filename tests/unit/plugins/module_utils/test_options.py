@@ -15,15 +15,10 @@ import os
 
 import pytest
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import Credentials
-from ansible_collections.hwcloud.sms.plugins.module_utils.common import (
-    check_ranges,
-    choose_credentials,
-    read_credentials_file,
-    resolve_endpoints,
-    site_note,
-    url_problem,
-)
+from ansible_collections.hwcloud.sms.plugins.module_utils.auth import Credentials
+from ansible_collections.hwcloud.sms.plugins.module_utils.endpoints import check_url, site_note
+from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsFailure
+from ansible_collections.hwcloud.sms.plugins.module_utils.options import check_ranges, choose_credentials, read_credentials_file, resolve_endpoints
 
 SECRET = "SKsecretValue0123456789"
 
@@ -40,6 +35,38 @@ def options(**given):
     return values
 
 
+def checked(check, *args):
+    """A check's verdict: (what it returned, the message of the SmsFailure it raised or None, the warnings it gave)."""
+    warnings = []
+    try:
+        return check(*args, warnings.append), None, warnings
+    except SmsFailure as failure:
+        return None, failure.msg, warnings
+
+
+def refusal(check, *args):
+    """The message of the SmsFailure ``check(*args)`` raised, or None."""
+    try:
+        check(*args)
+    except SmsFailure as failure:
+        return failure.msg
+    return None
+
+
+def endpoints(params, credentials):
+    """resolve_endpoints' verdict as (endpoint, auth_url, problem, warnings)."""
+    found, problem, warnings = checked(resolve_endpoints, params, credentials)
+    return (found or (None, None)) + (problem, warnings)
+
+
+def url_verdict(name, value, allow_http):
+    """check_url's verdict as (problem, warning)."""
+    try:
+        return None, check_url(name, value, allow_http)
+    except SmsFailure as failure:
+        return failure.msg, None
+
+
 def write(tmp_path, content, mode=0o600, name="credentials.json"):
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else json.dumps(content).encode("utf-8"))
@@ -51,7 +78,7 @@ def write(tmp_path, content, mode=0o600, name="credentials.json"):
 
 def test_a_private_file_is_read_without_warning(tmp_path):
     path = write(tmp_path, {"access_key": "AK1", "secret_key": SECRET, "project_id": "p1", "security_token": "st"})
-    assert read_credentials_file(path) == (
+    assert checked(read_credentials_file, path) == (
         {"access_key": "AK1", "secret_key": SECRET, "project_id": "p1", "security_token": "st"}, None, [])
 
 
@@ -67,7 +94,7 @@ def test_a_private_file_is_read_without_warning(tmp_path):
 ])
 def test_a_file_open_to_group_or_others_gets_a_warning_with_its_mode(tmp_path, mode, shown):
     path = write(tmp_path, {"auth_token": "token-1"}, mode=mode)
-    values, problem, warnings = read_credentials_file(path)
+    values, problem, warnings = checked(read_credentials_file, path)
     assert (values, problem) == ({"auth_token": "token-1"}, None)
     assert len(warnings) == 1
     assert warnings[0].startswith("credentials_file %s is open to group or others (mode %s)" % (path, shown))
@@ -77,12 +104,12 @@ def test_a_file_open_to_group_or_others_gets_a_warning_with_its_mode(tmp_path, m
 @pytest.mark.parametrize("mode", [0o600, 0o400, 0o700])
 def test_a_file_only_its_owner_may_read_gets_no_warning(tmp_path, mode):
     path = write(tmp_path, {"auth_token": "token-1"}, mode=mode)
-    assert read_credentials_file(path) == ({"auth_token": "token-1"}, None, [])
+    assert checked(read_credentials_file, path) == ({"auth_token": "token-1"}, None, [])
 
 
 def test_empty_and_null_values_count_as_not_given(tmp_path):
     path = write(tmp_path, {"auth_token": "", "project_id": None, "access_key": "AK1", "secret_key": SECRET})
-    assert read_credentials_file(path) == ({"access_key": "AK1", "secret_key": SECRET}, None, [])
+    assert checked(read_credentials_file, path) == ({"access_key": "AK1", "secret_key": SECRET}, None, [])
 
 
 @pytest.mark.parametrize("content, expected", [
@@ -101,7 +128,7 @@ def test_empty_and_null_values_count_as_not_given(tmp_path):
 ])
 def test_a_file_that_cannot_be_used_is_refused_naming_the_key_never_the_value(tmp_path, content, expected):
     path = write(tmp_path, content)
-    values, problem, warnings = read_credentials_file(path)
+    values, problem, warnings = checked(read_credentials_file, path)
     assert values is None and warnings == []
     assert problem.startswith(expected.format(path=path))
     assert SECRET not in problem and "12345" not in problem and "Pa55" not in problem
@@ -114,15 +141,15 @@ def test_a_file_of_up_to_one_mebibyte_is_read_whole(tmp_path, size, read):
     path = write(tmp_path, opening + b" " * (size - len(opening) - 1) + b"}")
     assert os.path.getsize(path) == size
     if read:
-        assert read_credentials_file(path) == ({"auth_token": "token-1"}, None, [])
+        assert checked(read_credentials_file, path) == ({"auth_token": "token-1"}, None, [])
     else:
-        assert read_credentials_file(path) == (
+        assert checked(read_credentials_file, path) == (
             None, "credentials_file %s could not be read as a JSON object: JSONDecodeError" % path, [])
 
 
 def test_a_missing_file_is_refused(tmp_path):
     path = str(tmp_path / "nowhere.json")
-    assert read_credentials_file(path) == (
+    assert checked(read_credentials_file, path) == (
         None, "credentials_file %s could not be read as a JSON object: FileNotFoundError" % path, [])
 
 
@@ -172,7 +199,7 @@ def test_a_missing_file_is_refused(tmp_path):
     (dict(auth_token="t"), {"project_id": "p", "project_name": "n"}, "token", {"auth_token": "t"}, []),
 ])
 def test_the_credentials_used(given, file_values, kind, used, warnings):
-    credentials, problem, given_warnings = choose_credentials(options(**given), file_values)
+    credentials, problem, given_warnings = checked(choose_credentials, options(**given), file_values)
     assert problem is None
     assert credentials.kind == kind
     for name, value in used.items():
@@ -202,7 +229,7 @@ def test_the_credentials_used(given, file_values, kind, used, warnings):
     (dict(user_name="u", password=SECRET), {"domain_name": "example-domain\n"}, "domain_name must not contain control"),
 ])
 def test_credentials_that_cannot_be_used_are_refused_naming_the_option(given, file_values, expected):
-    credentials, problem, warnings = choose_credentials(options(**given), file_values)
+    credentials, problem, warnings = checked(choose_credentials, options(**given), file_values)
     assert credentials is None and warnings == []
     assert problem.startswith(expected)
     assert SECRET not in problem and "Pa55" not in problem and "token\n" not in problem
@@ -279,7 +306,7 @@ LONG_DOMAIN = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 50, "com"])  # 246 c
     (TOKEN_CREDENTIALS, dict(region="cn-north-4", endpoint="https://sms.example.com"), "https://sms.example.com", None),
 ])
 def test_the_endpoints_chosen(credentials, given, endpoint, auth_url):
-    assert resolve_endpoints(options(**given), credentials) == (endpoint, auth_url, None, [])
+    assert endpoints(options(**given), credentials) == (endpoint, auth_url, None, [])
 
 
 @pytest.mark.parametrize("credentials, given, expected", [
@@ -333,7 +360,7 @@ def test_the_endpoints_chosen(credentials, given, endpoint, auth_url):
      "password authentication needs IAM, and endpoint 127.0.0.1 is not under myhuaweicloud.com: set auth_url"),
 ])
 def test_endpoints_that_cannot_be_used_are_refused_naming_the_option(credentials, given, expected):
-    endpoint, auth_url, problem, warnings = resolve_endpoints(options(**given), credentials)
+    endpoint, auth_url, problem, warnings = endpoints(options(**given), credentials)
     assert (endpoint, auth_url, warnings) == (None, None, [])
     assert problem.startswith(expected), problem
     assert "hunter2" not in problem
@@ -353,7 +380,7 @@ def built_at_run_time(kind):
 def test_credentials_whose_kind_was_read_at_run_time_need_iam_as_their_kind_does(kind, given, auth_url, problem):
     credentials = Credentials(built_at_run_time(kind), access_key="a", secret_key="s", user_name="u", password="p",
                               domain_name="d")
-    found = resolve_endpoints(options(**given), credentials)
+    found = endpoints(options(**given), credentials)
     if problem is None:
         assert found == ("https://sms.cn-north-4.myhuaweicloud.com", auth_url, None, [])
     else:
@@ -361,7 +388,7 @@ def test_credentials_whose_kind_was_read_at_run_time_need_iam_as_their_kind_does
 
 
 def test_plain_http_accepted_with_allow_http_warns_for_each_url():
-    endpoint, auth_url, problem, warnings = resolve_endpoints(
+    endpoint, auth_url, problem, warnings = endpoints(
         options(endpoint="http://sms.example.com", auth_url="http://iam.example.com/v3", allow_http=True, project_id="p"),
         PASSWORD)
     assert (endpoint, auth_url, problem) == ("http://sms.example.com", "http://iam.example.com/v3", None)
@@ -404,7 +431,7 @@ def test_plain_http_accepted_with_allow_http_warns_for_each_url():
     ("https://token-secret@sms.example.com", True, "endpoint must not carry user information", None),
 ])
 def test_url_checks(value, allow_http, problem, warning):
-    found_problem, found_warning = url_problem("endpoint", value, allow_http)
+    found_problem, found_warning = url_verdict("endpoint", value, allow_http)
     if problem is None:
         assert found_problem is None
     else:
@@ -424,20 +451,20 @@ def test_url_checks(value, allow_http, problem, warning):
      "project_id must not contain control characters such as a line break (was it pasted from a file?)"),
 ])
 def test_options_out_of_range_are_refused(given, expected):
-    assert check_ranges(options(**given)) == expected
+    assert refusal(check_ranges, options(**given)) == expected
 
 
 def test_a_folder_is_no_ca_bundle(tmp_path):
-    assert check_ranges(options(ca_path=str(tmp_path))) == "ca_path %s is not a readable file" % tmp_path
+    assert refusal(check_ranges, options(ca_path=str(tmp_path))) == "ca_path %s is not a readable file" % tmp_path
 
 
 @pytest.mark.parametrize("given", [dict(timeout=1), dict(max_retries=0), dict(max_retries=5, timeout=30),
                                    dict(project_id="0123456789abcdef0123456789abcdef")])
 def test_options_in_range_pass(given):
-    assert check_ranges(options(**given)) is None
+    assert refusal(check_ranges, options(**given)) is None
 
 
 def test_an_existing_ca_bundle_passes(tmp_path):
     bundle = tmp_path / "ca.pem"
     bundle.write_text("-----BEGIN CERTIFICATE-----\n", encoding="ascii")
-    assert check_ranges(options(ca_path=str(bundle))) is None
+    assert refusal(check_ranges, options(ca_path=str(bundle))) is None
