@@ -9,22 +9,16 @@ A record's :class:`Evidence` is what the executor (removal.py) saw, sent and got
 :class:`Description`, data for the one executor.
 """
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import SOURCES, TASKS
+from dataclasses import dataclass
+from typing import Callable, Optional
+
 from ansible_collections.hwcloud.sms.plugins.module_utils.errors import with_hint
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     BEING_DELETED,
     REFUSED,
     REMOVE_TASKS_THEN_DELETE,
     STOP_THEN_DELETE,
-    is_refusal,
-    is_source_refusal,
-    left_behind,
-    plan,
-    servers_of,
-    source_plan,
     source_state,
-    source_summary,
-    summary,
 )
 
 KEEP = "keep"  # a source whose server still has tasks outside allowed_task_ids: not touched
@@ -51,44 +45,32 @@ CLEAN_UP_REMINDER = ("SMS deletes neither target servers nor clone servers (see 
                      "and synchronisation snapshots of a migration may remain: check them, they may still cost money.")
 
 
+@dataclass(frozen=True)
 class Description:
-    """What differs between the kinds of SMS record, as data for the one executor."""
+    """What differs between the kinds of SMS record, as data for the one executor (kinds.py holds one per kind)."""
 
-    def __init__(self, api, result_key, single_key, plan_of, summary_of, identify, leftovers, is_refusal_of,
-                 readied, readied_words, list_items_complete, refusal_hint, forced_hint):
-        self.api = api  # the client's Kind: paths, list key, nouns
-        self.noun = api.noun
-        self.result_key = result_key  # "tasks": the list of entries in the result
-        self.single_key = single_key  # "task": the record as first read, for a run on one id or a name
-        self.plan_of = plan_of
-        self.summary_of = summary_of  # the fields that decide deletion, for diffs
-        self.identify = identify  # what an entry tells of a found record besides its id
-        self.leftovers = leftovers  # what SMS does not delete with the record
-        self.is_refusal_of = is_refusal_of  # is this error the service refusing a busy record?
-        self.readied = readied  # the result of a record made deletable first, then deleted
-        self.readied_words = readied_words
-        self.list_items_complete = list_items_complete  # do list items carry what the rule needs?
-        self.refusal_hint = refusal_hint  # after a refusal, without force
-        self.forced_hint = forced_hint  # after a refusal, with force
+    api: object  # the client's Kind: paths, list key, nouns
+    result_key: str  # "tasks": the list of entries in the result
+    single_key: str  # "task": the record as first read, for a run on one id or a name
+    plan_of: Callable  # (record, force) -> Plan
+    summary_of: Callable  # the fields that decide deletion, for diffs
+    identify: Callable  # what an entry tells of a found record besides its id
+    leftovers: Callable  # what SMS does not delete with the record
+    is_refusal_of: Callable  # is this error the service refusing a busy record?
+    readying: object  # how a busy record is made deletable with force (readying.py)
+    readied: str  # the result of a record made deletable first, then deleted
+    readied_words: str
+    list_items_complete: bool  # do list items carry what the rule needs?
+    refusal_hint: str  # after a refusal, without force
+    forced_hint: str  # after a refusal, with force
+    reminder: Optional[str] = None  # added to the result when a removed record leaves something behind
+
+    @property
+    def noun(self):
+        return self.api.noun
 
     def describe(self, record):
         return "%s %s (%s)" % (self.noun, record.get("id"), record.get("name"))
-
-
-TASK = Description(
-    TASKS, "tasks", "task", plan, summary,
-    lambda task: {"name": task.get("name"), "source_server_id": (task.get("source_server") or {}).get("id")},
-    servers_of, is_refusal, "stopped_and_deleted", "stopped and deleted", False,
-    "Stop the task first, or set force: true to stop it and then delete it.",
-    "The service refused the deletion although the task was stopped: try again later.")
-
-SOURCE = Description(
-    SOURCES, "source_servers", "source_server", source_plan, source_summary,
-    lambda source: {"name": source.get("name")},
-    left_behind, is_source_refusal, "deleted_with_tasks", "deleted with its tasks", True,
-    "Stop the source server's migration task first, or set force: true to stop and delete the source server's "
-    "tasks and then the record.",
-    "The service refused the deletion although the source server's tasks were deleted: try again later.")
 
 
 class Evidence:
@@ -294,8 +276,8 @@ def report(removal, single=False, diff=False):
             "; ".join("%s: %s" % (entry["id"], entry["msg"]) for entry in failures))
     else:
         result["msg"] = "%s: %s" % (counted(len(listed), kind.noun), tally)
-    if kind is SOURCE and any(entry.get("left_behind") for entry in listed):
-        result["reminder"] = CLEAN_UP_REMINDER
+    if kind.reminder and any(entry.get("left_behind") for entry in listed):
+        result["reminder"] = kind.reminder
     if diff:
         result["diff"] = diff_of(removal, single, outcomes)
     return result

@@ -15,21 +15,15 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.options import check_i
 from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import (
     ACCEPTED,
     DELETING,
-    FAILED,
     GONE,
-    GONE_RESULTS,
-    KEEP,
     READY,
     REJECTED,
-    SOURCE,
-    TASK,
     THERE,
     TIMED_OUT,
     UNKNOWN,
     UNREADABLE,
     Evidence,
     Settings,
-    entries,
     report,
 )
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
@@ -37,11 +31,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     BEING_DELETED,
     DELETE,
     REFUSED,
-    REMOVE_TASKS_THEN_DELETE,
-    STOP_THEN_DELETE,
     Plan,
-    deletion_blocker,
-    stop_under_way,
 )
 from ansible_collections.hwcloud.sms.plugins.module_utils.waiting import wait_until
 
@@ -119,68 +109,20 @@ class Removal:
     def plan(self):
         for ev in self.evidence.values():
             ev.plan = self.kind.plan_of(ev.record, self.how.force) if ev.record is not None else Plan(ABSENT)
-        if self.allowed is not None:
-            self.keep_sources_with_other_tasks()
-        elif self.how.force:
-            for ev in self.planned(REMOVE_TASKS_THEN_DELETE):
-                ev.task_ids = self.tasks_of([ev])[ev.id]
+        self.kind.readying.plan(self)
 
     def planned(self, *actions):
         return [ev for ev in self.evidence.values() if ev.plan is not None and ev.plan.action in actions]
 
-    def keep_sources_with_other_tasks(self):
-        """allowed_task_ids: a source whose server still has a task outside them is kept, untouched."""
-        found = self.planned(DELETE, REFUSED, REMOVE_TASKS_THEN_DELETE, BEING_DELETED)
-        tasks = self.tasks_of(found)
-        for ev in found:
-            ev.outside = [task_id for task_id in tasks[ev.id] if task_id not in self.allowed]
-            ev.task_ids = tasks[ev.id]
-            if ev.outside:
-                ev.plan = Plan(KEEP, "its server still has other tasks")
-
-    def tasks_of(self, sources):
-        """The ids of each source's tasks: those listed for it (the filter checked again here, since a service or
-        gateway may ignore it) and its current task (a listing may hide a task). Few sources: one filtered listing
-        each; more: one listing of every task."""
-        if len(sources) <= FEW_IDS:
-            listed = {ev.id: self.client.list_tasks(source_server_id=ev.id) for ev in sources}
-        else:
-            everything = self.client.list_tasks()
-            listed = {ev.id: everything for ev in sources}
-        tasks = {}
-        for ev in sources:
-            ids = [task["id"] for task in listed[ev.id] if (task.get("source_server") or {}).get("id") == ev.id]
-            current = (ev.record.get("current_task") or {}).get("id")
-            tasks[ev.id] = list(dict.fromkeys(ids + ([current] if current else [])))
-        return tasks
-
     # ---- making busy records deletable (force) ----
 
     def make_ready(self):
-        if self.kind is TASK:
-            self.stop(self.planned(STOP_THEN_DELETE))
-        else:
-            self.remove_tasks_first(self.planned(REMOVE_TASKS_THEN_DELETE))
+        """Busy records, with force: made deletable the way of their kind (readying.py)."""
+        self.kind.readying.make_ready(self, self.planned(self.kind.readying.action))
 
-    def stop(self, busy):
-        """Stop busy tasks (not one already stopping) and wait until the service would delete them."""
-        pending = []
-        for ev in busy:
-            if not stop_under_way(ev.record):
-                try:
-                    self.client.task_action(ev.id, "stop")
-                except SmsApiError as error:
-                    ev.stop, ev.error = (UNKNOWN if error.uncertain else REJECTED), error
-                    if error.status == 401:
-                        raise  # refused credentials: repeating them task by task could lock the access key
-                    continue
-                ev.stop = ACCEPTED
-            pending.append(ev)
-        self.wait_until_deletable(pending)
-
-    def wait_until_deletable(self, pending):
-        self.watch(pending, "ready", lambda latest: GONE if latest is None else
-                   READY if deletion_blocker(latest) is None else None)
+    def another(self, kind, ids):
+        """A removal of other records (a source server's tasks), with force and this run's wait_timeout."""
+        return Removal(self.client, Settings(kind, force=True, wait=True, wait_timeout=self.how.wait_timeout), ids)
 
     def watch(self, pending, field, settled):
         """Read the ``pending`` records (the cheaper way) until each settles: ``settled(latest)`` (the record as read,
@@ -204,29 +146,10 @@ class Removal:
             for ev in pending:
                 setattr(ev, field, TIMED_OUT)
 
-    def remove_tasks_first(self, busy):
-        """Busy sources, with force: their tasks removed as sms_task with force removes them (one removal for all of
-        them); a source is ready once its tasks are all gone."""
-        task_ids = [task_id for ev in busy for task_id in ev.task_ids]
-        if not task_ids:
-            for ev in busy:
-                ev.ready = READY
-            return
-        tasks = Removal(self.client, Settings(TASK, force=True, wait=True, wait_timeout=self.how.wait_timeout),
-                        task_ids)
-        for ev in busy:
-            ev.tasks = tasks  # set first: a failure half way still reports what was done to them
-        tasks.carry_out()
-        for ev in busy:
-            done = all(entry["result"] in GONE_RESULTS or entry["result"] == "deleting"
-                       for entry in entries(tasks, ev.task_ids))
-            ev.ready = READY if done else FAILED
-
     # ---- deleting ----
 
     def delete(self):
-        ready = self.planned(DELETE) + [ev for ev in self.planned(STOP_THEN_DELETE, REMOVE_TASKS_THEN_DELETE)
-                                        if ev.ready == READY]
+        ready = self.planned(DELETE) + [ev for ev in self.planned(self.kind.readying.action) if ev.ready == READY]
         if len(ready) > 1:
             for batch in chunks(ready, BATCH_SIZE):
                 self.delete_batch(batch)
@@ -390,4 +313,4 @@ def named(client, kind, name, many):
     return matches
 
 
-__all__ = ["Removal", "Reader", "remove", "named", "TASK", "SOURCE"]
+__all__ = ["Removal", "Reader", "remove", "named"]

@@ -246,8 +246,9 @@ error:
 """
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsModule
+from ansible_collections.hwcloud.sms.plugins.module_utils.kinds import SOURCE
 from ansible_collections.hwcloud.sms.plugins.module_utils.options import removal_options
-from ansible_collections.hwcloud.sms.plugins.module_utils.removal import SOURCE, remove
+from ansible_collections.hwcloud.sms.plugins.module_utils.removal import remove
 
 
 def main():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError
+from ansible_collections.hwcloud.sms.plugins.module_utils.kinds import SOURCE, TASK
 from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import (
     ACCEPTED,
     DELETING,
@@ -20,8 +21,6 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import (
     KEEP,
     READY,
     REJECTED,
-    SOURCE,
-    TASK,
     THERE,
     TIMED_OUT,
     UNKNOWN,

@@ -20,7 +20,8 @@ import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.client import SmsApiError
 from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsFailure
-from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import SOURCE, TASK, Settings
+from ansible_collections.hwcloud.sms.plugins.module_utils.kinds import SOURCE, TASK
+from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import Settings
 from ansible_collections.hwcloud.sms.plugins.module_utils.removal import Removal, named, remove
 from tests.unit.fake_sms import READS, FakeSms
 
