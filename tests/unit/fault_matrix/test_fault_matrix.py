@@ -4,8 +4,11 @@
 """Every fault in every phase of a run, for single and bulk deletion, in normal and check mode.
 
 The module runs in-process (its real ``main()``, argument parsing included) against the emulator, so that the
-whole matrix takes about a minute; the same behaviours are shown with real ``ansible-playbook`` runs in
-``tests/integration``. Backoff and polling pauses are shortened for speed; the waits are still asserted.
+whole matrix takes well under a minute; the same behaviours are shown with real ``ansible-playbook`` runs in
+``tests/integration``. No pause is slept: backoff, Retry-After and polling pauses go to a fake clock (conftest.py),
+which notes each one, and the waits are asserted on those notes at their documented full lengths; a
+``wait_timeout`` passes on the fake clock too. Only the network's own time is real (a read timeout waits the 1 s
+``timeout`` for the answer).
 
 Every fault is injected FAULT_TIMES times, more often than ``max_retries`` allows retries, so that the limit
 itself is tested: a retry beyond it would meet no fault and change the outcome. What each cell must give is
@@ -17,24 +20,20 @@ as a table at the end of the session (see conftest.py).
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import json
 import re
-import time
 
 import pytest
 
-from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
-from ansible_collections.hwcloud.sms.plugins.module_utils import common
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task
 from tests.conftest import AK, DOMAIN, PASSWORD, SK, TOKEN, USER
 from tests.emulator.sms_emulator import Emulator
 from tests.module_args import patch_module_args
 from tests.unit.fault_matrix.conftest import RESULTS_KEY
 
-SCALE = 0.05  # pauses are a twentieth of the documented ones: the first retry waits 0.025 to 0.05 s
 MAX_RETRIES = 2
+WAIT_TIMEOUT = 2  # seconds of the fake clock
 
 SINGLE, BULK = "single", "bulk"
 # phase: (kind, auth, faulted request: method, path regex, matching requests to let pass first, busy tasks)
@@ -79,9 +78,22 @@ FAULT_TIMES = MAX_RETRIES + 2  # each fault repeats more often than the retries 
 # 502, 503, 504 and network failures; the stop action and batch deletions only after 429. These faults are the
 # ones after which a pause is measured.
 PAUSED_FAULTS = ("429 Retry-After", "429", "502 HTML", "503", "504", "reset", "read timeout")
-# the documented pauses, scaled: Retry-After 2 s, else at least half a second before the first retry
-MIN_PAUSE = {"429 Retry-After": 2 * SCALE}
-FIRST_PAUSE = 0.5 * SCALE
+# The documented pauses (docs/connection.md): Retry-After honoured, at most 120 s; else exponential backoff with
+# jitter, before retry N (from 1) between half and all of 2^(N-1) seconds, at most 20: the first retry waits 0.5 to
+# 1 s, the second 1 to 2 s.
+RETRY_AFTER = {"429 Retry-After": 2.0}
+RETRY_AFTER_CAP = 120.0
+BACKOFF_CAP = 20.0
+# The documented polls (waiting.py): a first look at once, then looks after pauses of 0.5 s, each 1.5 times the
+# last, at most 5 s, none beyond the wait's end; a wait of 2 s that never ends well pauses 0.5, 0.75 and 0.75 s.
+POLLS_UNTIL_TIMEOUT = [0.5, 0.75, 0.75]
+
+
+def backoff_bounds(retry):
+    """The shortest and longest pause before retry number ``retry`` (from 1) without Retry-After."""
+    ceiling = min(2.0 ** (retry - 1), BACKOFF_CAP)
+    return ceiling / 2, ceiling
+
 
 # EXPECTED[phase][fault] = "<outcome> <cause> x<requests that met the fault>" (normal mode), where outcome is
 #   ok  (no failure, changed false)   ok+ (no failure, changed true)
@@ -181,17 +193,6 @@ def tasks_expected(phase, fault, size, check):
     raise AssertionError("no expectation for %s" % phase)
 
 
-@pytest.fixture(autouse=True)
-def quick_pauses(monkeypatch):
-    """Every pause of the module (retry backoff, Retry-After, polls) goes through its client's injectable sleep:
-    the module's client is built with one that sleeps a twentieth of what it is asked."""
-    monkeypatch.setattr(common, "SmsClient", functools.partial(sms_client.SmsClient, sleep=scaled_sleep))
-
-
-def scaled_sleep(seconds):
-    time.sleep(seconds * SCALE)
-
-
 def run_module(args, check):
     out = io.StringIO()
     with patch_module_args(dict(args, _ansible_check_mode=check)), contextlib.redirect_stdout(out):
@@ -216,11 +217,12 @@ CELLS = [(phase, fault, mode) for mode in ("normal", "check") for phase in PHASE
 
 
 @pytest.mark.parametrize("phase, fault, mode", CELLS)
-def test_cell(phase, fault, mode, request):
+def test_cell(phase, fault, mode, request, fake_clock):
     results = request.config.stash.setdefault(RESULTS_KEY, {})  # printed by conftest.py
     kind, auth, method, path, after, busy = PHASES[phase]
     check = mode == "check"
     with Emulator() as emu:
+        fake_clock.watch(emu)
         size = 1 if kind == SINGLE else BULK_SIZE.get(phase, 5)
         tasks = [emu.add_task(name="t-%d" % number, source_state="replicate" if busy else "finished", connected=busy)
                  for number in range(size)]
@@ -237,7 +239,7 @@ def test_cell(phase, fault, mode, request):
         else:
             emu.inject(method=method, path="^" + path.lstrip("^"), after=after, times=FAULT_TIMES, **spec)
         args = dict(credentials(emu, auth), endpoint=emu.url, state="absent", max_retries=MAX_RETRIES, timeout=1,
-                    wait_timeout=2, force=busy)
+                    wait_timeout=WAIT_TIMEOUT, force=busy)
         args.update({"task_id": ids[0]} if kind == SINGLE else {"task_ids": ids})
         result = run_module(args, check)
         journal = list(emu.journal)
@@ -257,7 +259,7 @@ def test_cell(phase, fault, mode, request):
         if check:
             assert all(entry["method"] == "GET" or entry["path"] == "/v3/auth/tokens" for entry in journal)
             assert sorted(emu.tasks) == sorted(ids + [bystander["id"]])
-        assert_retries_and_outcome(result, journal, faulted, fault, EXPECTED[phase][fault])
+        assert_retries_and_outcome(result, journal, faulted, fault, EXPECTED[phase][fault], fake_clock)
         if kind == BULK:
             assert [entry["result"] for entry in result["tasks"]] == tasks_expected(phase, fault, size, check)
         # 5. no secret in the result, whatever happened (the token IAM issued included)
@@ -273,21 +275,28 @@ def test_cell(phase, fault, mode, request):
                 assert ids[0] not in emu.tasks
 
 
-def assert_retries_and_outcome(result, journal, faulted, fault, expected):
+def assert_retries_and_outcome(result, journal, faulted, fault, expected, clock):
     """What every cell of both matrices asserts about the faulted requests and the outcome (``expected`` as in
-    EXPECTED): the fault was met exactly as often as the documented retries allow, every retry waited, and the run
-    ended as written, naming the cause and the request id."""
+    EXPECTED): the fault was met exactly as often as the documented retries allow, every retry waited as documented
+    (on the fake ``clock``), and the run ended as written, naming the cause and the request id."""
     outcome, cause, count = expected.split()
     assert len(faulted) == int(count[1:]), [(e["method"], e["path"], e["status"]) for e in journal]
     if fault in PAUSED_FAULTS:
+        retry = 0
         for before, again in zip(faulted, faulted[1:]):
-            if (before["method"], before["path"], before["body"]) == (again["method"], again["path"], again["body"]):
-                # the same request again: a retry, which must have paused
-                # after a read timeout, the 1 s timeout itself (less scheduling slack) comes first; the pause after
-                # it, too short here to measure beside that slack, is measured at full length in
-                # tests/integration/test_guarantees.py
-                floor = 0.9 if fault == "read timeout" else MIN_PAUSE.get(fault, FIRST_PAUSE)
-                assert again["time"] - before["time"] >= floor
+            if (before["method"], before["path"], before["body"]) != (again["method"], again["path"], again["body"]):
+                retry = 0
+                continue
+            # the same request again: retry number ``retry``, after exactly one pause, of the documented length (a
+            # read timeout's too: the 1 s of the timeout itself is the network's, not a pause)
+            retry += 1
+            pauses = clock.between(before, again)
+            assert len(pauses) == 1, (retry, pauses)
+            if fault in RETRY_AFTER:
+                assert RETRY_AFTER[fault] <= pauses[0] <= RETRY_AFTER_CAP, (retry, pauses)
+            else:
+                shortest, longest = backoff_bounds(retry)
+                assert shortest <= pauses[0] <= longest, (retry, pauses)
     assert bool(result.get("failed")) is outcome.startswith("F"), result
     assert result["changed"] is outcome.endswith("+"), result
     if cause.isdigit():
@@ -299,9 +308,12 @@ def assert_retries_and_outcome(result, journal, faulted, fault, expected):
         assert "within 1 seconds" in result["msg"]
     elif cause == "wait":
         # the deletion's wait, or the wait for a stopped task to become deletable (a bulk run's message quotes
-        # each failed record's)
+        # each failed record's), timed out on the fake clock: it polled as documented until wait_timeout passed
         assert re.search(r"still present after 2 seconds, in state |timed out after 2 seconds waiting to stop and "
                          r"become deletable; it was last seen in ", result["msg"]), result["msg"]
+        pauses = [seconds for _received, seconds in clock.pauses]
+        assert pauses[-len(POLLS_UNTIL_TIMEOUT):] == POLLS_UNTIL_TIMEOUT, pauses
+        assert clock() >= WAIT_TIMEOUT, pauses
 
 
 def describe(result, journal, faulted):

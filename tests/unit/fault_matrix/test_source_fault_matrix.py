@@ -4,21 +4,19 @@
 """The fault matrix of ``sms_source_server``: every fault in each phase of removing source-server records.
 
 Built as test_fault_matrix.py is (the same faults, injected FAULT_TIMES times, more often than ``max_retries``
-allows retries; the same scaled pauses; the module's real ``main()`` against the emulator), with its own phases
-and its own expectations written by hand, from the documented behaviour.
+allows retries; the same fake clock, on which no pause is slept and the waits are asserted at full length; the
+module's real ``main()`` against the emulator), with its own phases and its own expectations written by hand, from
+the documented behaviour.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import json
 
 import pytest
 
-from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
-from ansible_collections.hwcloud.sms.plugins.module_utils import common
 from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server
 from tests.conftest import PASSWORD, SK, TOKEN
 from tests.emulator.sms_emulator import Emulator
@@ -28,10 +26,10 @@ from tests.unit.fault_matrix.test_fault_matrix import (
     FAULT_TIMES,
     FAULTS,
     MAX_RETRIES,
+    WAIT_TIMEOUT,
     assert_retries_and_outcome,
     describe,
     row,
-    scaled_sleep,
 )
 
 SINGLE, BULK = "single", "bulk"
@@ -84,12 +82,6 @@ def sources_expected(phase, fault, check):
     return ["deleted"] * BULK_SIZE
 
 
-@pytest.fixture(autouse=True)
-def quick_pauses(monkeypatch):
-    """The module's pauses go through its client's sleep, scaled as in test_fault_matrix.py."""
-    monkeypatch.setattr(common, "SmsClient", functools.partial(sms_client.SmsClient, sleep=scaled_sleep))
-
-
 def run_module(args, check):
     out = io.StringIO()
     with patch_module_args(dict(args, _ansible_check_mode=check)), contextlib.redirect_stdout(out):
@@ -103,11 +95,12 @@ CELLS = [(phase, fault, mode) for mode in ("normal", "check") for phase in PHASE
 
 
 @pytest.mark.parametrize("phase, fault, mode", CELLS)
-def test_source_cell(phase, fault, mode, request):
+def test_source_cell(phase, fault, mode, request, fake_clock):
     results = request.config.stash.setdefault(RESULTS_KEY, {})
     kind, method, path = PHASES[phase]
     check = mode == "check"
     with Emulator() as emu:
+        fake_clock.watch(emu)
         size = 1 if kind == SINGLE else BULK_SIZE
         ids = [emu.add_source(name="s-%d" % number)["id"] for number in range(size)]
         bystander = emu.add_source(name="bystander")
@@ -116,7 +109,8 @@ def test_source_cell(phase, fault, mode, request):
             emu.inject_forbidden(method=method, path=path, times=FAULT_TIMES)
         elif spec is not None:
             emu.inject(method=method, path=path, times=FAULT_TIMES, **spec)
-        args = dict(auth_token=TOKEN, endpoint=emu.url, state="absent", max_retries=MAX_RETRIES, timeout=1, wait_timeout=2)
+        args = dict(auth_token=TOKEN, endpoint=emu.url, state="absent", max_retries=MAX_RETRIES, timeout=1,
+                    wait_timeout=WAIT_TIMEOUT)
         args.update({"source_server_id": ids[0]} if kind == SINGLE else {"source_server_ids": ids})
         result = run_module(args, check)
         journal = list(emu.journal)
@@ -134,7 +128,7 @@ def test_source_cell(phase, fault, mode, request):
         if check:
             assert all(entry["method"] == "GET" for entry in journal)
             assert sorted(emu.sources) == sorted(ids + [bystander["id"]])
-        assert_retries_and_outcome(result, journal, faulted, fault, EXPECTED[phase][fault])
+        assert_retries_and_outcome(result, journal, faulted, fault, EXPECTED[phase][fault], fake_clock)
         if kind == BULK:
             assert [entry["result"] for entry in result["source_servers"]] == sources_expected(phase, fault, check)
         # 5. no secret in the result
