@@ -93,19 +93,28 @@ def plan(task, force=False):
     """
     if task is None:
         return Plan(ABSENT)
-    if being_deleted(task):
+    return decided(being_deleted(task), deletion_blocker(task), STOP_THEN_DELETE if force else REFUSED)
+
+
+def decided(under_way, blocker, if_busy):
+    """The plan for a record that exists: left to a deletion already under way, deleted, or (busy) ``if_busy``."""
+    if under_way:
         return Plan(BEING_DELETED)
-    blocker = deletion_blocker(task)
     if blocker is None:
         return Plan(DELETE)
-    return Plan(STOP_THEN_DELETE if force else REFUSED, blocker)
+    return Plan(if_busy, blocker)
 
 
 def deletable(task):
     """True or False by the rule; None when the data cannot tell (a busy task whose agent connection is unknown)."""
-    if deletion_blocker(task) is None:
+    return verdict(deletion_blocker(task), task)
+
+
+def verdict(blocker, record):
+    """Deletable: True without a blocker; else False when the agent is known to be connected, None when unknown."""
+    if blocker is None:
         return True
-    return False if task.get("connected") else None
+    return False if record.get("connected") else None
 
 
 def summary(task):
@@ -147,19 +156,13 @@ def source_plan(server, force=False):
     """
     if server is None:
         return Plan(ABSENT)
-    if not server.get("current_task") and (server.get("state") or "").lower() == "deleting":
-        return Plan(BEING_DELETED)
-    blocker = source_blocker(server)
-    if blocker is None:
-        return Plan(DELETE)
-    return Plan(REMOVE_TASKS_THEN_DELETE if force else REFUSED, blocker)
+    under_way = not server.get("current_task") and (server.get("state") or "").lower() == "deleting"
+    return decided(under_way, source_blocker(server), REMOVE_TASKS_THEN_DELETE if force else REFUSED)
 
 
 def source_deletable(server):
     """True or False by the rule; None when the data cannot tell (agent connection unknown)."""
-    if source_blocker(server) is None:
-        return True
-    return False if server.get("connected") else None
+    return verdict(source_blocker(server), server)
 
 
 def is_source_refusal(error, server):
