@@ -10,7 +10,8 @@
 #   make docs-lint  antsibull-docs lint-collection-docs --plugin-docs
 #   make changelog-lint  antsibull-changelog lint
 #   make build-check  build, install and ansible-doc the collection tarball
-#   make demo       run tools/demo.py
+#   make demo       a migration wave against the bundled SMS emulator, each step with its requests (build/demo-venv: requirements-demo.txt)
+#   make emulator   the seeded SMS emulator in the foreground for README.md's quick start (EMULATOR_PORT=8600)
 #   make matrix     sanity, units and integration on ansible-core 2.16 to 2.21 (slow, not part of make test; MATRIX_ARGS="--releases 2.16")
 #   make mutation   mutation testing with cosmic-ray (slow, not part of make test; writes benchmarks/mutation.md)
 #   make bench      cost and time against the emulator, about 15 minutes (tools/bench.py; BENCH_ARGS="--runs 5 --uri-loop-max 200")
@@ -121,9 +122,22 @@ mutation: prepare
 bench: prepare
 	"$(PY)" tools/bench.py $(BENCH_ARGS)
 
-demo: prepare
-	@if [ ! -f tools/demo.py ]; then echo "error: tools/demo.py does not exist (yet)" >&2; exit 1; fi
-	"$(PY)" tools/demo.py
+# make demo and make emulator need ansible-core and requests only, in a virtual environment of their own.
+DEMO_VENV := build/demo-venv
+DEMO_STAMP := $(DEMO_VENV)/.requirements-demo.stamp
+EMULATOR_PORT ?= 8600
+
+$(DEMO_STAMP): requirements-demo.txt
+	if [ ! -x "$(DEMO_VENV)/bin/python" ]; then "$(PYTHON)" -m venv "$(DEMO_VENV)"; fi
+	"$(DEMO_VENV)/bin/python" -m pip install --disable-pip-version-check --quiet -r requirements-demo.txt
+	touch "$(DEMO_STAMP)"
+
+demo: $(DEMO_STAMP) $(COLLECTION_LINK)
+	"$(DEMO_VENV)/bin/python" tools/demo.py
+
+.PHONY: emulator
+emulator: $(DEMO_STAMP) $(COLLECTION_LINK)
+	"$(DEMO_VENV)/bin/python" tools/demo.py --serve --port "$(EMULATOR_PORT)"
 
 clean:
 	rm -rf build tests/output .pytest_cache .hypothesis .ansible hwcloud-sms-*.tar.gz
