@@ -37,6 +37,9 @@ REQUIRED_MODULES = ('sms_task',)
 FORBIDDEN_PREFIXES = (
     '.venv/', '.git/', '.ansible/', '.ci/', 'build/', 'tools/', 'tests/output/',
     'tests/emulator/', '.pytest_cache/', '.hypothesis/',
+    # the tests need the emulator and the demo needs tools/: none of them ships, so that what ships is whole
+    'tests/unit/', 'tests/integration/', 'tests/contract/', 'tests/fixtures/', 'tests/conftest.py',
+    'tests/module_args.py', 'playbooks/demo.yml', 'requirements-demo.txt',
 )
 FORBIDDEN_PARTS = ('__pycache__',)
 FORBIDDEN_SUFFIXES = ('.pyc', '.tar.gz')
