@@ -42,4 +42,5 @@ class SmsModule:
             self.module.fail_json(msg=failure.msg, **result)
         self.module.exit_json(**result)
 
+
 __all__ = ["SmsModule", "SmsApiError", "SmsFailure"]

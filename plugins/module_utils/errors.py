@@ -121,8 +121,6 @@ class SmsApiError(Exception):
                    retries=retries, hint=hint, uncertain=uncertain, **fields)
 
 
-
-
 def with_hint(error, hint=None):
     """The error's message, and the caller's ``hint`` after it."""
     return "%s. %s" % (error.message(), hint) if hint else error.message()

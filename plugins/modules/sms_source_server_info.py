@@ -263,5 +263,6 @@ def find(client, params):
     except SmsApiError as error:
         raise SmsFailure(error.message(), cause=error, source_servers=[])
 
+
 if __name__ == "__main__":
     main()

@@ -178,5 +178,6 @@ def find(client, params):
     except SmsApiError as error:
         raise SmsFailure(error.message(), cause=error, tasks=[])
 
+
 if __name__ == "__main__":
     main()

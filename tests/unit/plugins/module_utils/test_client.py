@@ -44,7 +44,7 @@ def test_signed_query_with_reserved_characters_is_accepted(emulator):
 
 def test_password_token_is_renewed_once_after_a_401(emulator):
     credentials = auth.Credentials("password", user_name="sms-operator", password="Pa55w0rd-example!",
-                                  domain_name="example-domain")
+                                   domain_name="example-domain")
     client = sms.SmsClient(emulator.url, credentials, iam_url=emulator.url + "/v3", region="cn-north-4")
     assert client.get_task("missing") is None
     emulator.tokens.clear()  # the token expires
@@ -70,7 +70,7 @@ def test_unsafe_path_segments_are_never_sent(emulator, segments):
 def test_iam_token_is_reported_as_a_secret(emulator):
     secrets = []
     credentials = auth.Credentials("password", user_name="sms-operator", password="Pa55w0rd-example!",
-                                  domain_name="example-domain")
+                                   domain_name="example-domain")
     client = sms.SmsClient(emulator.url, credentials, iam_url=emulator.url + "/v3", region="cn-north-4",
                            on_secret=secrets.append)
     client.get_task("missing")

@@ -254,7 +254,7 @@ def test_a_stop_already_under_way_is_not_sent_again(fake, stop_polls, result, ch
     (False, 0, True, "failed", True),  # the read fails too: it may have been deleted
 ], ids=["gone", "being-deleted", "still-there", "unreadable"])
 def test_a_lost_answer_to_a_delete_is_settled_by_reading_the_task_again(fake, takes_effect, deleting_polls, read_fails,
-                                                                         result, changed):
+                                                                        result, changed):
     fake.add_task("t-1", name="web", deleting_polls=deleting_polls)
     fake.fail("delete_record", LOST, takes_effect=takes_effect)
     read_error = SmsApiError("read SMS task t-1", status=503, error_msg="unavailable")

@@ -81,7 +81,7 @@ def test_next_step_by_default_neither_absent_nor_reauthenticates():
 ])
 def test_next_step_is_a_pure_decision(idempotent, attempt, status, exc, absent, reauth, step):
     assert transport.next_step(idempotent, attempt, 2, status=status, exc=exc, absent=absent,
-                         can_reauthenticate=reauth) == step
+                               can_reauthenticate=reauth) == step
 
 
 def test_a_refused_connection_names_the_operating_system_reason():

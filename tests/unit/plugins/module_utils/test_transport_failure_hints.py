@@ -94,7 +94,7 @@ def test_a_404_without_an_sms_code_fails_even_where_absence_is_allowed(emulator,
 
 def password_client(emu, **kwargs):
     credentials = auth.Credentials("password", user_name="sms-operator", password="Pa55w0rd-example!",
-                                  domain_name="example-domain")
+                                   domain_name="example-domain")
     return sms.SmsClient(emu.url, credentials, iam_url=emu.url + "/v3", region="cn-north-4",
                          sleep=lambda seconds: None, **kwargs)
 
