@@ -12,9 +12,6 @@ import email.utils
 import json
 import math
 import random
-import re
-import socket
-import threading
 import time
 from urllib.parse import quote, urlsplit
 
@@ -41,13 +38,19 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.errors import (
     redacted,
     redactor,
 )
+from ansible_collections.hwcloud.sms.plugins.module_utils.network import (
+    AnswerTooLarge,
+    errno_text,
+    is_network_error,
+    may_have_arrived,
+    read_body,
+)
 
 USER_AGENT = "hwcloud.sms-ansible-collection"
 RETRY_STATUSES = frozenset([429, 502, 503, 504])
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
 RETRY_AFTER_CAP = 120.0
-MAX_BODY = 16 * 2 ** 20  # bytes of an answer read at most
 
 
 def quote_segment(value):
@@ -196,7 +199,7 @@ class Transport:
         response = self.session.request(method, url, data=data, headers=headers, timeout=self.timeout,
                                         verify=self.verify, allow_redirects=False, stream=True)
         try:
-            response._content = _read_body(response.raw, deadline)  # pylint: disable=protected-access
+            response._content = read_body(response.raw, deadline)  # pylint: disable=protected-access
         except BaseException:
             response.close()
             raise
@@ -252,30 +255,11 @@ class Transport:
                 split.netloc, self.timeout, type(exc).__name__)
         if not is_network_error(exc):
             return "the request to %s could not be sent (%s); no request was made" % (split.netloc, type(exc).__name__)
-        return "could not connect to %s (%s%s)" % (split.netloc, type(exc).__name__, _errno_text(exc))
+        return "could not connect to %s (%s%s)" % (split.netloc, type(exc).__name__, errno_text(exc))
 
     @staticmethod
     def _plain_headers(split):
         return {"Content-Type": "application/json", "User-Agent": USER_AGENT, "Host": split.netloc}
-
-
-def may_have_arrived(exc):
-    """False when a failed request certainly never reached the service (no connection was made)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return False
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return not isinstance(reason, urllib3_exceptions.NewConnectionError)
-
-
-def is_network_error(exc):
-    """True for a failure of the network or of the other side, worth a retry; False for a request that could not
-    be built or sent at all (an invalid header or URL) and for a TLS failure."""
-    if isinstance(exc, requests.exceptions.SSLError):
-        return False
-    if isinstance(exc, requests.exceptions.RequestException):  # an OSError too, for requests
-        return isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                                requests.exceptions.ChunkedEncodingError))
-    return isinstance(exc, OSError)
 
 
 class Prepared:
@@ -308,83 +292,3 @@ def next_step(idempotent, attempt, max_retries, status=None, exc=None, absent=Fa
     if (status == 429 or (idempotent and status in RETRY_STATUSES)) and attempt < max_retries:
         return RETRY
     return FAIL
-
-
-class AnswerTooLarge(Exception):
-    """An answer larger than MAX_BODY: reading stopped."""
-
-
-def _read_body(raw, deadline):
-    """The body of a streamed answer, read in pieces so that the deadline and the size limit are checked as it
-    arrives."""
-    pieces, watchdog = _pieces(raw, deadline)
-    chunks, size = [], 0
-    try:
-        for chunk in pieces:
-            size += len(chunk)
-            if size > MAX_BODY:
-                raise AnswerTooLarge("the answer was larger than %d MiB" % (MAX_BODY // 2 ** 20))
-            if time.monotonic() > deadline:
-                raise requests.exceptions.ReadTimeout("the answer did not end within the timeout")
-            chunks.append(chunk)
-        if watchdog is not None and time.monotonic() >= deadline:
-            raise requests.exceptions.ReadTimeout("the answer did not end within the timeout")  # shut, not ended
-        return b"".join(chunks)
-    except requests.exceptions.RequestException:
-        raise
-    except urllib3_exceptions.ReadTimeoutError:
-        raise requests.exceptions.ReadTimeout("no data within the timeout")
-    except (urllib3_exceptions.HTTPError, OSError) as exc:
-        if watchdog is not None and time.monotonic() >= deadline:
-            raise requests.exceptions.ReadTimeout("the answer did not end within the timeout")
-        raise requests.exceptions.ConnectionError("%s while reading the answer" % type(exc).__name__)
-    finally:
-        if watchdog is not None:
-            watchdog.cancel()
-
-
-def _pieces(raw, deadline):
-    """The pieces of a streamed answer, and the timer that bounds the wait for them (None where ``read1`` does).
-
-    ``read1`` returns what has arrived. urllib3 1.26 has no ``read1``: there ``read(amount)`` waits for the whole
-    amount, and may return nothing before the end (a compressed piece that decodes to nothing yet, such as a long
-    gzip header), so its ``stream``, which reads on to the end, gives the pieces, and a timer shuts the connection
-    at the deadline (an answer dripping in would otherwise hold the read); it also takes a body that ends before
-    its Content-Length for whole unless told not to.
-    """
-    read1 = getattr(raw, "read1", None)
-    if read1:
-        pieces = iter(lambda: read1(65536, decode_content=True), b"")
-        return pieces, None
-    if getattr(raw, "enforce_content_length", True) is not True:
-        raw.enforce_content_length = True
-    pieces = raw.stream(4096, decode_content=True)
-    watchdog = threading.Timer(deadline - time.monotonic(), _shut, [raw])  # cancelled on every way out
-    watchdog.start()
-    return pieces, watchdog
-
-
-def _shut(raw):
-    """Shut the connection an answer is read from, so that a read waiting on it returns.
-
-    The socket is the connection's, or, for an answer that ends when the connection closes (http.client then lets
-    go of the socket), the one under the answer's file.
-    """
-    sock = getattr(getattr(raw, "connection", None), "sock", None)
-    if sock is None:
-        stream = getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None)
-        sock = getattr(stream, "_sock", None)
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed
-
-
-def _errno_text(exc):
-    """The operating system's reason of a connection failure (``: [Errno 111] Connection refused``), or nothing.
-
-    Only this part of the exception's text is used: the rest may quote a URL or a proxy's credentials.
-    """
-    found = re.findall(r"\[Errno -?\d+\] [A-Za-z ,.'-]{1,80}", body_head(str(exc)))
-    return ": %s" % found[-1].strip(" .,'") if found else ""

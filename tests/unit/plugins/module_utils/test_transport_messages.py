@@ -24,7 +24,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.auth import Credential
 from ansible_collections.hwcloud.sms.plugins.module_utils.client import TASKS, SmsClient
 from ansible_collections.hwcloud.sms.plugins.module_utils.endpoints import iam_endpoint, sms_endpoint
 from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError, clock_hint, redactor
-from ansible_collections.hwcloud.sms.plugins.module_utils.transport import may_have_arrived
+from ansible_collections.hwcloud.sms.plugins.module_utils.network import may_have_arrived
 from tests.conftest import AK, DOMAIN, PASSWORD, PROJECT_ID, SK, TOKEN, USER
 from tests.emulator.sms_emulator import Emulator
 

@@ -19,7 +19,7 @@ import zlib
 import pytest
 import urllib3
 
-from ansible_collections.hwcloud.sms.plugins.module_utils import auth, errors, transport
+from ansible_collections.hwcloud.sms.plugins.module_utils import auth, errors, network
 from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms
 from tests.conftest import TOKEN
 
@@ -211,7 +211,7 @@ def test_the_timer_shutting_a_connection_already_closed_does_nothing():
     from the timer's thread)."""
     closed = socket.socket()
     closed.close()
-    transport._shut(types.SimpleNamespace(connection=types.SimpleNamespace(sock=closed)))  # pylint: disable=protected-access
+    network._shut(types.SimpleNamespace(connection=types.SimpleNamespace(sock=closed)))  # pylint: disable=protected-access
 
 
 @pytest.mark.parametrize("broken_server", [{"length": None, "sent": 20, "stall": 8, "drip": 0.2}], indirect=True)
