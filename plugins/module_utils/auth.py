@@ -10,6 +10,9 @@ Plain Python, no Ansible imports. The IAM calls go through the transport like ev
 from ansible_collections.hwcloud.sms.plugins.module_utils import signer
 from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError
 
+SKIP_LOOKUP = ("AK/SK requests name their project: set project_id (env HW_PROJECT_ID) to the project's id, and no IAM "
+               "lookup is made")
+
 
 class Credentials:
     """One way to authenticate: ``token``, ``aksk`` or ``password``."""
@@ -81,11 +84,15 @@ class Auth:
             return self.project_id
         name = self._scope_name()
         operation = "look up the IAM project named %s" % name
-        response = transport.request("GET", ["projects"], query=[("name", name)], operation=operation,
-                                     base=self.iam_url)
-        projects = [p for p in (transport.json(response, operation).get("projects") or []) if p.get("name") == name]
+        try:
+            response = transport.request("GET", ["projects"], query=[("name", name)], operation=operation,
+                                         base=self.iam_url)
+            listed = transport.json(response, operation).get("projects") or []
+        except SmsApiError as error:
+            raise error.hinted(SKIP_LOOKUP)
+        projects = [p for p in listed if isinstance(p, dict) and p.get("name") == name]
         if len(projects) != 1:
-            raise SmsApiError(operation, reason="IAM knows %d projects of that name; set project_id" % len(projects))
+            raise SmsApiError(operation, reason="IAM knows %d projects of that name" % len(projects), hint=SKIP_LOOKUP)
         self.project_id = projects[0]["id"]
         return self.project_id
 

@@ -86,6 +86,12 @@ class SmsApiError(Exception):
     def to_dict(self):
         return {field: getattr(self, field) for field in self.FIELDS}
 
+    def hinted(self, hint):
+        """The same error with ``hint`` after its own: a new error, since an error's text never changes."""
+        return SmsApiError(self.operation, reason=self.reason, excerpt=self.excerpt, retries=self.retries,
+                           hint=". ".join(part for part in (self.hint, hint) if part), uncertain=self.uncertain,
+                           **self.to_dict())
+
     def is_absence(self):
         """True when this is SMS itself answering 404 about the record: a code ``SMS.<digits>``, exactly.
 

@@ -7,6 +7,7 @@ text alone: that may quote a URL or a proxy's credentials. Plain Python over ``r
 
 import re
 import socket
+import ssl
 import threading
 import time
 
@@ -40,6 +41,49 @@ def is_network_error(exc):
     return isinstance(exc, OSError)
 
 
+def causes(exc, depth=6):
+    """``exc`` and what it wraps, outermost first: requests and urllib3 nest the operating system's error in
+    ``args[0]``, ``reason``, ``__cause__`` or ``__context__``."""
+    seen, found, pending = set(), [], [exc]
+    while pending and len(found) < depth * 4:
+        current = pending.pop(0)
+        if current is None or id(current) in seen or not isinstance(current, BaseException):
+            continue
+        seen.add(id(current))
+        found.append(current)
+        pending.extend([current.args[0] if current.args else None, getattr(current, "reason", None),
+                        current.__cause__, current.__context__])
+    return found
+
+
+def unresolvable(exc):
+    """True when the host name does not resolve, for good (not the resolver's "try again"): retrying cannot help."""
+    for cause in causes(exc):
+        if isinstance(cause, socket.gaierror):
+            return cause.errno != getattr(socket, "EAI_AGAIN", -3)
+    return bool(re.search(r"\[Errno -(2|5)\]|Name or service not known|No address associated", body_head(str(exc))))
+
+
+def is_transient(exc):
+    """True for a network failure that a retry may get past."""
+    return is_network_error(exc) and not unresolvable(exc)
+
+
+def tls_reason(exc):
+    """The TLS library's reason for a failed handshake (``WRONG_VERSION_NUMBER``, ``CERTIFICATE_VERIFY_FAILED``, ...),
+    or None. A fixed code of the library: no part of a URL or header."""
+    for cause in causes(exc):
+        if isinstance(cause, ssl.SSLError):
+            reason = getattr(cause, "reason", None)
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                return "CERTIFICATE_VERIFY_FAILED"
+            return reason if isinstance(reason, str) and re.fullmatch(r"[A-Z0-9_]{1,80}", reason) else None
+    return None
+
+
+# The handshake met an answer that is no TLS at all: a plain-http server on that port.
+PLAIN_ANSWER = frozenset(["WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL",
+                          "HTTP_REQUEST"])
 
 
 class AnswerTooLarge(Exception):

@@ -39,11 +39,15 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.errors import (
     redactor,
 )
 from ansible_collections.hwcloud.sms.plugins.module_utils.network import (
+    PLAIN_ANSWER,
     AnswerTooLarge,
     errno_text,
     is_network_error,
+    is_transient,
     may_have_arrived,
     read_body,
+    tls_reason,
+    unresolvable,
 )
 
 USER_AGENT = "hwcloud.sms-ansible-collection"
@@ -247,15 +251,30 @@ class Transport:
         if isinstance(exc, AnswerTooLarge):
             return "%s from %s: stopped reading" % (exc.args[0], split.netloc)
         if isinstance(exc, requests.exceptions.SSLError):
-            return ("TLS certificate verification failed for %s (%s). Point ca_path at the CA bundle that signed "
-                    "the endpoint's certificate, or set validate_certs to false for a test endpoint"
-                    % (split.netloc, type(exc).__name__))
+            return self._describe_tls(exc, split)
         if isinstance(exc, requests.exceptions.Timeout):
             return "no answer from %s within %s seconds (%s); raise timeout if the service is slow" % (
                 split.netloc, self.timeout, type(exc).__name__)
         if not is_network_error(exc):
             return "the request to %s could not be sent (%s); no request was made" % (split.netloc, type(exc).__name__)
+        if unresolvable(exc):
+            return ("the host name %s does not resolve (%s%s): check endpoint, region and cloud, or this machine's DNS "
+                    "settings; not retried" % (split.hostname, type(exc).__name__, errno_text(exc)))
         return "could not connect to %s (%s%s)" % (split.netloc, type(exc).__name__, errno_text(exc))
+
+    @staticmethod
+    def _describe_tls(exc, split):
+        """A failed TLS handshake, by its cause: no TLS at all on that port, a certificate, or another reason."""
+        reason = tls_reason(exc)
+        if reason in PLAIN_ANSWER:
+            return ("%s does not speak https: the TLS handshake was answered in plain text (%s). Check the scheme and "
+                    "port of the URL; a plain-http endpoint is given as http://" % (split.netloc, reason))
+        if reason == "CERTIFICATE_VERIFY_FAILED":
+            return ("TLS certificate verification failed for %s (%s). Point ca_path at the CA bundle that signed "
+                    "the endpoint's certificate, or set validate_certs to false for a test endpoint"
+                    % (split.netloc, type(exc).__name__))
+        return "the TLS handshake with %s failed (%s%s)" % (split.netloc, type(exc).__name__,
+                                                             ": %s" % reason if reason else "")
 
     @staticmethod
     def _plain_headers(split):
@@ -282,7 +301,7 @@ def next_step(idempotent, attempt, max_retries, status=None, exc=None, absent=Fa
     times. Everything else fails.
     """
     if exc is not None:
-        return RETRY if idempotent and is_network_error(exc) and attempt < max_retries else FAIL
+        return RETRY if idempotent and is_transient(exc) and attempt < max_retries else FAIL
     if 200 <= status < 300:
         return DONE
     if status == 401 and can_reauthenticate:

@@ -124,3 +124,52 @@ def test_of_several_operating_system_errors_the_innermost_cause_is_named():
         client.get_task("t-1")
     assert caught.value.message() == ("Failed to read SMS task t-1: could not connect to sms.cn-north-4.myhuaweicloud.com "
                                       "(ProxyError: [Errno 113] No route to host)")
+
+
+# ---- errors named by their cause (docs/connection.md "Errors, retries") ----
+
+
+def unresolved(monkeypatch, errno, text):
+    """Every name lookup fails as the resolver says: ``errno`` is its EAI_* code."""
+
+    def getaddrinfo(*_args, **_kwargs):
+        raise socket.gaierror(errno, text)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_host_name_that_does_not_resolve_is_named_and_not_retried(monkeypatch):
+    unresolved(monkeypatch, socket.EAI_NONAME, "Name or service not known")
+    pauses = []
+    client = sms.SmsClient("https://sms.nowhere.example.com", auth.Credentials("token", auth_token=TOKEN), max_retries=5,
+                           sleep=pauses.append)
+    with pytest.raises(errors.SmsApiError) as caught:
+        client.get_task("t-1")
+    assert caught.value.message() == (
+        "Failed to read SMS task t-1: the host name sms.nowhere.example.com does not resolve (ConnectionError: "
+        "[Errno -2] Name or service not known): check endpoint, region and cloud, or this machine's DNS settings; "
+        "not retried")
+    assert pauses == []
+
+
+def test_a_resolver_that_says_try_again_is_retried(monkeypatch):
+    unresolved(monkeypatch, socket.EAI_AGAIN, "Temporary failure in name resolution")
+    pauses = []
+    client = sms.SmsClient("https://sms.nowhere.example.com", auth.Credentials("token", auth_token=TOKEN), max_retries=2,
+                           sleep=pauses.append)
+    with pytest.raises(errors.SmsApiError) as caught:
+        client.get_task("t-1")
+    assert len(pauses) == 2 and "after 2 retries" in caught.value.message()
+    assert "Temporary failure in name resolution" in caught.value.message()
+
+
+@pytest.mark.parametrize("verify", [True, False], ids=["validate_certs", "no-validate_certs"])
+def test_https_to_a_plain_http_endpoint_says_so_not_certificate(emulator, verify):
+    url = emulator.url.replace("http://", "https://")
+    client = sms.SmsClient(url, auth.Credentials("token", auth_token=TOKEN), max_retries=3, verify=verify,
+                           sleep=lambda seconds: None)
+    with pytest.raises(errors.SmsApiError) as caught:
+        client.get_task("t-1")
+    message = caught.value.message()
+    assert "%s does not speak https: the TLS handshake was answered in plain text" % url.split("//")[1] in message
+    assert "certificate" not in message and "retries" not in message  # a TLS failure is not retried

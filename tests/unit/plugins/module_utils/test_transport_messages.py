@@ -342,6 +342,9 @@ def test_without_a_security_token_none_is_sent(emulator):
     assert "x-security-token" not in emulator.journal[0]["headers"]
 
 
+SKIP_LOOKUP = "AK/SK requests name their project: set project_id (env HW_PROJECT_ID) to the project's id, and no IAM lookup is made"
+
+
 def aksk_by_name(emu, project_name):
     return SmsClient(emu.url, Credentials("aksk", access_key=AK, secret_key=SK), iam_url=emu.url + "/v3", region="cn-north-4",
                      project_name=project_name, max_retries=0)
@@ -349,8 +352,8 @@ def aksk_by_name(emu, project_name):
 
 def test_a_project_name_iam_does_not_know_asks_for_project_id(emulator):
     error = failure(aksk_by_name(emulator, "nowhere-1").list_tasks)
-    assert error.message() == ("Failed to look up the IAM project named nowhere-1: IAM knows 0 projects of that name; "
-                               "set project_id")
+    assert error.message() == ("Failed to look up the IAM project named nowhere-1: IAM knows 0 projects of that name. "
+                               + SKIP_LOOKUP)
     assert [entry["path"] for entry in emulator.journal] == ["/v3/projects"]
 
 
@@ -358,8 +361,19 @@ def test_a_project_name_iam_knows_twice_asks_for_project_id(emulator):
     twice = {"projects": [{"id": PROJECT_ID, "name": "cn-north-4"}, {"id": "f" * 32, "name": "cn-north-4"}]}
     emulator.inject(method="GET", path="/v3/projects", raw=json.dumps(twice).encode("utf-8"))
     error = failure(aksk_by_name(emulator, None).list_tasks)
-    assert error.message() == ("Failed to look up the IAM project named cn-north-4: IAM knows 2 projects of that name; "
-                               "set project_id")
+    assert error.message() == ("Failed to look up the IAM project named cn-north-4: IAM knows 2 projects of that name. "
+                               + SKIP_LOOKUP)
+
+
+@pytest.mark.parametrize("status", [403, 500])
+def test_a_failed_project_lookup_suggests_project_id(emulator, status):
+    """The lookup itself refused (IAM permissions of the key) or failing: the message says how to do without it."""
+    emulator.inject(method="GET", path="/v3/projects", status=status, times=10,
+                    body={"error_code": "IAM.0003", "error_msg": "Forbidden."})
+    error = failure(aksk_by_name(emulator, None).list_tasks)
+    assert error.message().startswith("Failed to look up the IAM project named cn-north-4: IAM.0003 Forbidden. (HTTP %d" % status)
+    assert error.message().endswith(". " + SKIP_LOOKUP)
+    assert error.status == status and error.error_code == "IAM.0003"
 
 
 @pytest.mark.parametrize("given, scope", [
