@@ -47,6 +47,18 @@ class Auth:
         # told about every secret obtained (the IAM token), so the caller can mask it in any output
         self.on_secret = on_secret or (lambda value: None)
 
+    def describe(self):
+        """The way of authentication, in words (no secret, not even the access key)."""
+        creds = self.credentials
+        if self.kind == "token":
+            return "an IAM token (auth_token)"
+        if self.kind == "password":
+            return "the password of user %s of account %s, exchanged for an IAM token" % (creds.user_name,
+                                                                                        creds.domain_name)
+        project = "project id %s" % self.project_id if self.project_id else \
+            "project looked up by the name %s" % self._scope_name()
+        return "AK/SK signature%s, %s" % (" with a security token" if creds.security_token else "", project)
+
     def secrets(self):
         creds = self.credentials
         return [value for value in (creds.auth_token, creds.secret_key, creds.security_token, creds.password,

@@ -51,6 +51,13 @@ class SmsClient:
         self.sleep = sleep
         self.clock = clock  # what the waits of a removal measure time by (a test gives a fake clock with its sleep)
 
+    def describe(self):
+        """Where the requests go and how they are authenticated, in words (no secret)."""
+        lines = ["SMS endpoint %s" % self.transport.endpoint]
+        if self.auth.iam_url:
+            lines.append("IAM endpoint %s" % self.auth.iam_url)
+        return lines + ["authentication: %s" % self.auth.describe()]
+
     def get_task(self, task_id):
         """The task, or None when SMS answers that it does not exist (a 404 of its own, not a gateway's)."""
         return self.get_record(TASKS, task_id)

@@ -4,6 +4,7 @@
 """What every module of the collection shares: an ``AnsibleModule`` with the connection options, and the one
 place where a failure raised in module_utils becomes ``fail_json``."""
 
+import time
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -28,6 +29,7 @@ class SmsModule:
         """Exit with the result of ``work()``. The one place where a failure (SmsFailure, or an SmsApiError that
         nothing caught) becomes the module's failure; the traceback goes to ``exception`` (shown at -vvv), as
         Ansible's own modules do."""
+        started = time.monotonic()
         try:
             if not HAS_REQUESTS:
                 raise SmsFailure(missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
@@ -35,12 +37,21 @@ class SmsModule:
             result = work()
         except (SmsApiError, SmsFailure) as error:
             failure = error if isinstance(error, SmsFailure) else SmsFailure(error.message(), cause=error)
-            result = dict(failure.result)
+            result = dict(failure.result, **self.trace(started))
             if failure.cause is not None:
                 result.setdefault("error", failure.cause.to_dict())
                 result.setdefault("exception", traceback.format_exc())
             self.module.fail_json(msg=failure.msg, **result)
-        self.module.exit_json(**result)
+        self.module.exit_json(**dict(result, **self.trace(started)))
+
+    def trace(self, started):
+        """How many requests the run sent and how long it took; at -vvv also the endpoint, the way of
+        authentication and one line per request (never a header, a body or a secret)."""
+        lines = self.client.transport.log.lines if self.client else []
+        trace = {"request_count": len(lines), "elapsed": round(time.monotonic() - started, 3)}
+        if self.module._verbosity >= 3:  # pylint: disable=protected-access
+            trace["request_log"] = (self.client.describe() if self.client else []) + lines
+        return trace
 
 
 __all__ = ["SmsModule", "SmsApiError", "SmsFailure"]

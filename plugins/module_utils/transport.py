@@ -104,6 +104,7 @@ class Transport:
         self._sms_answered = False  # has any SMS call succeeded in this run (the site is then right)
         self._redactor = (None, None)
         self.site_note = site_note
+        self.log = RequestLog(self.redact)
 
     def request(self, method, segments, query=None, body=None, operation="call SMS", missing_ok=False,
                 base=None, idempotent=None, authenticate=True, quote_body=True):
@@ -176,10 +177,15 @@ class Transport:
         headers = self._plain_headers(request.split)
         if authenticate:
             headers = self.auth.sign(self, request, headers)
+        started = time.monotonic()
         try:
-            return self._send(request.method, request.url, request.data, headers), None
+            response = self._send(request.method, request.url, request.data, headers)
         except (requests.exceptions.RequestException, OSError, AnswerTooLarge) as exc:
+            self.log.add(request, time.monotonic() - started, failure=type(exc).__name__)
             return None, exc
+        self.log.add(request, time.monotonic() - started, status=response.status_code,
+                     request_id=response.headers.get("X-Request-Id"))
+        return response, None
 
     def _failure(self, request, response, exc, attempt, quote_body, unclear=False):
         """The error to raise when the request failed for good; for a write, whether it may have been carried out
@@ -279,6 +285,22 @@ class Transport:
     @staticmethod
     def _plain_headers(split):
         return {"Content-Type": "application/json", "User-Agent": USER_AGENT, "Host": split.netloc}
+
+
+class RequestLog:
+    """What this run sent, for the result: how many requests, and one line each (method, path and query, status or
+    failure, duration, request id). Never a header or a body; every line masked like any text of the run."""
+
+    def __init__(self, redact):
+        self.redact = redact
+        self.lines = []
+
+    def add(self, request, seconds, status=None, request_id=None, failure=None):
+        target = request.path + ("?" + signer.canonical_query(request.query) if request.query else "")
+        line = "%s %s -> %s in %.3f s" % (request.method, target, status or failure, seconds)
+        if request_id:
+            line += ", request id %s" % request_id[:100]
+        self.lines.append(self.redact(line))
 
 
 class Prepared:

@@ -266,6 +266,31 @@ error:
     encoded_authorization_message:
       description: Encoded explanation of a permission failure, to decode with IAM.
       type: str
+request_count:
+  description: How many HTTP requests the run sent to SMS and IAM, retries included.
+  returned: always
+  type: int
+  sample: 4
+  version_added: 1.1.0
+elapsed:
+  description: How long the run took, in seconds.
+  returned: always
+  type: float
+  sample: 0.518
+  version_added: 1.1.0
+request_log:
+  description:
+    - At verbosity 3 or more (C(-vvv)), the SMS endpoint, the IAM endpoint when one is used and the way of
+      authentication, then one line per request - method, path and query, status or failure, duration and request id.
+    - Never a header, a body or a secret.
+  returned: at verbosity 3 or more
+  type: list
+  elements: str
+  sample:
+    - SMS endpoint https://sms.ap-southeast-3.myhuaweicloud.com
+    - "authentication: an IAM token (auth_token)"
+    - GET /v3/tasks/7a9a9540-ff28-4869-b9e4-855fbe12a0c1 -> 200 in 0.084 s, request id 0e6a1bc3c0d1b2a3f4e5d6c7b8a99887
+  version_added: 1.1.0
 """
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsModule
