@@ -45,6 +45,17 @@ CLEAN_UP_REMINDER = ("SMS deletes neither target servers nor clone servers (see 
                      "and synchronisation snapshots of a migration may remain: check them, they may still cost money.")
 
 
+# Each result in the words of a sentence's end ("2 would be deleted"), for the summary of a run.
+RESULT_WORDS = {
+    "deleted": "deleted", "stopped_and_deleted": "stopped and deleted", "deleted_with_tasks": "deleted with their tasks",
+    "absent": "absent", "vanished": "vanished", "deleting": "already being deleted", "kept": "kept",
+    "refused": "refused", "failed": "failed", "timed_out": "timed out", "not_attempted": "not attempted",
+    "would_delete": "would be deleted", "would_stop_and_delete": "would be stopped and deleted",
+    "would_delete_tasks_and_delete": "would be deleted with their tasks", "would_be_refused": "would be refused",
+}
+AGAIN_TO_CONFIRM = "run the task again to confirm that it is gone, or raise wait_timeout"
+
+
 @dataclass(frozen=True)
 class Description:
     """What differs between the kinds of SMS record, as data for the one executor (kinds.py holds one per kind)."""
@@ -172,8 +183,8 @@ def outcome(ev, how):
         if ev.wait == GONE:
             return Outcome("deleting", changed, "%s was already being deleted and is now gone" % name)
         if ev.wait == TIMED_OUT:
-            return Outcome("timed_out", changed, "%s was already being deleted and is still present after %d "
-                           "seconds, in %s" % (name, how.wait_timeout, seen_as(ev.last_seen)))
+            return Outcome("timed_out", changed, "%s was already being deleted and is still present after %s, in %s. "
+                           "%s" % (name, counted(how.wait_timeout, "second"), seen_as(ev.last_seen), AGAIN_TO_CONFIRM))
         return Outcome("deleting", changed, "%s is already being deleted" % name)
     if ev.stop in (REJECTED, UNKNOWN):
         return Outcome("failed", changed, with_hint(ev.error), ev.error)
@@ -184,8 +195,10 @@ def outcome(ev, how):
     if ev.ready == GONE:
         return Outcome("vanished", changed, "%s vanished before this run deleted it (SMS says it does not exist)" % name)
     if ev.ready == TIMED_OUT:
-        return Outcome("timed_out", changed, "%s timed out after %d seconds waiting to stop and become deletable; "
-                       "it was last seen in %s" % (name, how.wait_timeout, seen_as(ev.last_seen)))
+        stop = "its stop was accepted" if ev.stop == ACCEPTED else "it was already stopping"
+        return Outcome("timed_out", changed, "%s timed out waiting to stop: %s, but after %s it was still not deletable, "
+                       "in %s, and it was not deleted. Run the task again once it has stopped, or raise wait_timeout"
+                       % (name, stop, counted(how.wait_timeout, "second"), seen_as(ev.last_seen)))
     if ev.delete is None:
         return Outcome("not_attempted", changed, "%s was not deleted: the run failed before its turn" % name)
     return deletion_outcome(ev, how, name, changed)
@@ -198,8 +211,9 @@ def deletion_outcome(ev, how, name, changed):
     if ev.delete == ACCEPTED or (ev.delete == UNKNOWN and ev.after in (GONE, DELETING)):
         result, words = (kind.readied, kind.readied_words) if readied else ("deleted", "deleted")
         if ev.wait == TIMED_OUT:
-            return Outcome("timed_out", True, "%s: its deletion was accepted, but it is still present after %d "
-                           "seconds, in %s" % (name, how.wait_timeout, seen_as(ev.last_seen)))
+            return Outcome("timed_out", True, "%s: its deletion was accepted, but it is still present after %s, in %s. "
+                           "SMS may still be deleting it: %s" % (name, counted(how.wait_timeout, "second"),
+                                                                 seen_as(ev.last_seen), AGAIN_TO_CONFIRM))
         if ev.wait == GONE or ev.after == GONE:
             return Outcome(result, True, "%s %s" % (name, words))
         if how.wait:
@@ -261,7 +275,7 @@ def report(removal, single=False, diff=False):
     counts = {}
     for done in outcomes.values():
         counts[done.result] = counts.get(done.result, 0) + 1
-    tally = ", ".join("%d %s" % (count, result.replace("_", " ")) for result, count in sorted(counts.items()))
+    tally = ", ".join("%d %s" % (count, RESULT_WORDS.get(result, result)) for result, count in sorted(counts.items()))
     failures = [entry for entry in listed if entry["result"] in FAILURES]
     result = {"changed": any(done.changed for done in outcomes.values()), kind.result_key: listed,
               "failed": bool(failures)}

@@ -10,8 +10,8 @@ version_added: 0.1.0
 description:
   - Lists Server Migration Service (SMS) migration tasks with the service's filters, following pages to the end,
     or shows one task by its id.
-  - Adds to each task whether the service would allow its deletion now (RV(tasks[].deletable)), by the same rule
-    as M(hwcloud.sms.sms_task).
+  - Adds to each task whether the service would allow its deletion now (RV(tasks[].deletable)) and why not
+    (RV(tasks[].deletion_blocker)), by the same rule as M(hwcloud.sms.sms_task).
 options:
   task_id:
     description:
@@ -80,7 +80,8 @@ EXAMPLES = r"""
 RETURN = r"""
 tasks:
   description:
-    - The tasks as the service returned them (unknown keys included), each with RV(tasks[].deletable) added.
+    - The tasks as the service returned them (unknown keys included), each with RV(tasks[].deletable) and
+      RV(tasks[].deletion_blocker) added.
     - Listed tasks carry the fields of the service's list items, which lack C(connected); a task shown by
       O(task_id) carries every field of C(GET /v3/tasks/{task_id}).
   returned: always
@@ -104,12 +105,19 @@ tasks:
         - Whether the service would delete the task now. V(null) only when a busy task vanished before it could be
           read on its own.
       type: bool
+    deletion_blocker:
+      description:
+        - Why the service would refuse to delete the task now (the reason M(hwcloud.sms.sms_task) gives), for example
+          V(the source server is in state 'replicate' and its agent is connected); V(null) when it is deletable.
+      type: str
+      version_added: 1.1.0
   sample:
     - id: 7a9a9540-ff28-4869-b9e4-855fbe12a0c1
       name: web-01-migration
       state: MIGRATE_SUCCESS
       source_server: {id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab, name: web-01, state: finished}
       deletable: true
+      deletion_blocker: null
 request_count:
   description: How many HTTP requests the run sent to SMS and IAM, retries included.
   returned: always
@@ -139,7 +147,7 @@ request_log:
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.common import SmsApiError, SmsFailure, SmsModule
 from ansible_collections.hwcloud.sms.plugins.module_utils.options import check_id
-from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import deletable
+from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import deletable, deletion_blocker
 
 FILTERS = ("name", "state", "source_server_id", "enterprise_project_id")
 # The states the service's list filter accepts; the others are filtered here, on the client side.
@@ -156,14 +164,15 @@ def matches(task, params):
     return all(params[key] is None or values[key] == params[key] for key in FILTERS)
 
 
-def judge(client, task):
-    """Whether the service would delete ``task`` now. A listed busy task is read on its own: list items do not
-    say whether the agent is connected. None when the task vanished meanwhile."""
-    verdict = deletable(task)
+def judged(client, task):
+    """``task`` with whether the service would delete it now, and why not. A listed busy task is read on its own:
+    list items do not say whether the agent is connected. ``deletable`` is None when it vanished meanwhile."""
+    verdict, read = deletable(task), task
     if verdict is None:
-        single = client.get_task(task["id"])
-        verdict = deletable(single) if single else None
-    return verdict
+        read = client.get_task(task["id"])
+        verdict = deletable(read) if read else None
+    blocker = deletion_blocker(read) if read and verdict is False else None
+    return dict(task, deletable=verdict, deletion_blocker=blocker)
 
 
 def main():
@@ -199,7 +208,7 @@ def find(client, params):
             # every filter is checked again here: the name filter may match more than the name, the state filter
             # knows only some states, and a service or gateway may ignore any of them
             tasks = [task for task in client.list_tasks(**filters) if matches(task, params)]
-        return [dict(task, deletable=judge(client, task)) for task in tasks]
+        return [judged(client, task) for task in tasks]
     except SmsApiError as error:
         raise SmsFailure(error.message(), cause=error, tasks=[])
 

@@ -42,6 +42,9 @@ def test_name_is_exact_and_deletable_is_honest(emulator, playbook):
     assert listed["tasks"][0]["deletable"] is False and "connected" not in listed["tasks"][0]
     assert [entry["task_id"] for entry in emulator.journal[:2]] == [None, busy["id"]]
     assert shown["tasks"][0]["deletable"] is False and shown["tasks"][0]["connected"] is True
+    # why not, in sms_task's words, for the listed task too (its own read told it)
+    reason = "the source server is in state 'replicate' and its agent is connected"
+    assert listed["tasks"][0]["deletion_blocker"] == shown["tasks"][0]["deletion_blocker"] == reason
     assert missing["tasks"] == [] and run.status(2) == "ok"
 
 

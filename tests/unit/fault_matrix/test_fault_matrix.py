@@ -309,8 +309,8 @@ def assert_retries_and_outcome(result, journal, faulted, fault, expected, clock)
     elif cause == "wait":
         # the deletion's wait, or the wait for a stopped task to become deletable (a bulk run's message quotes
         # each failed record's), timed out on the fake clock: it polled as documented until wait_timeout passed
-        assert re.search(r"still present after 2 seconds, in state |timed out after 2 seconds waiting to stop and "
-                         r"become deletable; it was last seen in ", result["msg"]), result["msg"]
+        assert re.search(r"still present after 2 seconds, in state |timed out waiting to stop: its stop was accepted, "
+                         r"but after 2 seconds it was still not deletable, in ", result["msg"]), result["msg"]
         pauses = [seconds for _received, seconds in clock.pauses]
         assert pauses[-len(POLLS_UNTIL_TIMEOUT):] == POLLS_UNTIL_TIMEOUT, pauses
         assert clock() >= WAIT_TIMEOUT, pauses

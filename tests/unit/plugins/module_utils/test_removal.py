@@ -229,8 +229,10 @@ def test_a_stop_outlasting_wait_timeout_times_out_and_is_a_change(fake):
     entry = by_id(failure.result)["t-1"]
     assert entry["result"] == "timed_out"
     assert failure.result["changed"] is True  # the stop was sent and accepted
-    assert failure.msg == entry["msg"] == ("SMS task t-1 (db) timed out after 3 seconds waiting to stop and become "
-                                           "deletable; it was last seen in state ABORTING, source server state stopping")
+    assert failure.msg == entry["msg"] == ("SMS task t-1 (db) timed out waiting to stop: its stop was accepted, but after "
+                                           "3 seconds it was still not deletable, in state ABORTING, source server state "
+                                           "stopping, and it was not deleted. Run the task again once it has stopped, or "
+                                           "raise wait_timeout")
     assert fake.sleeps == [0.5, 0.75, 1.125, 0.625] and fake.clock() == 3  # the last pause cut at the deadline
     assert [call.method for call in fake.writes()] == ["task_action"]  # no DELETE
 
@@ -311,7 +313,8 @@ def test_a_deletion_outlasting_wait_timeout_times_out_and_is_a_change(fake):
     failure = failure_of(fake, ["t-1"], single=True, wait_timeout=2)
     assert results(failure.result) == {"t-1": "timed_out"} and failure.result["changed"] is True
     assert failure.msg == ("SMS task t-1 (web): its deletion was accepted, but it is still present after 2 seconds, in "
-                           "state DELETING, source server state deleting")
+                           "state DELETING, source server state deleting. SMS may still be deleting it: run the task again "
+                           "to confirm that it is gone, or raise wait_timeout")
     assert fake.clock() == 2
 
 

@@ -71,7 +71,7 @@ def test_few_tasks_among_few_cost_one_page_and_a_busy_one_is_read_on_its_own(emu
     loose = emulator.add_task(name="loose", source_state="replicate", connected=False, state="RUNNING")["id"]
     result = run_task_ids(emulator, idle + [loose], check=True)
     assert [entry["result"] for entry in result["tasks"]] == ["would_delete"] * 5
-    assert result["msg"] == "5 SMS tasks: 5 would delete"
+    assert result["msg"] == "5 SMS tasks: 5 would be deleted"
     assert [(entry["method"], entry["path"]) for entry in emulator.journal] == [
         ("GET", "/v3/tasks"), ("GET", "/v3/tasks/%s" % loose)]
 
@@ -258,7 +258,9 @@ def test_a_task_still_present_when_wait_timeout_passes_is_timed_out(emulator):
     assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [
         (stuck["id"], "timed_out"), (quick["id"], "deleted")]
     assert result["tasks"][0]["msg"] == ("SMS task %s (stuck): its deletion was accepted, but it is still present after 0 "
-                                         "seconds, in state DELETING, source server state deleting" % stuck["id"])
+                                         "seconds, in state DELETING, source server state deleting. SMS may still be "
+                                         "deleting it: run the task again to confirm that it is gone, or raise "
+                                         "wait_timeout" % stuck["id"])
     assert result["tasks"][1]["msg"] == "SMS task %s (quick) deleted" % quick["id"]
     assert result["msg"] == "Could not delete 1 of 2 SMS tasks (1 deleted, 1 timed out): %s: %s" % (
         stuck["id"], result["tasks"][0]["msg"])
@@ -378,7 +380,7 @@ def test_ids_all_on_the_first_page_cost_that_page_alone(emulator):
     ids = [emulator.add_task(name="wave-%d" % number)["id"] for number in range(4)]
     for number in range(996):
         emulator.add_task(name="keep-%03d" % number)
-    assert run_task_ids(emulator, ids, check=True)["msg"] == "4 SMS tasks: 4 would delete"
+    assert run_task_ids(emulator, ids, check=True)["msg"] == "4 SMS tasks: 4 would be deleted"
     # all 4 ids are on the first page of 5: none is left unseen, so no page more is read
     assert [(entry["method"], entry["path"], entry["query"].get("offset")) for entry in emulator.journal] == [
         ("GET", "/v3/tasks", "0")]

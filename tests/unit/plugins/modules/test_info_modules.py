@@ -61,6 +61,9 @@ def test_a_task_shown_by_id_is_judged_by_the_deletion_rule(emulator, source_stat
     task = emulator.add_task(name="t", source_state=source_state, connected=connected)
     result = run(sms_task_info, emulator, task_id=task["id"])
     assert [found["deletable"] for found in result["tasks"]] == [deletable]
+    # the reason sms_task would give, with deletable false only
+    reason = "the source server is in state '%s' and its agent is connected" % source_state
+    assert [found["deletion_blocker"] for found in result["tasks"]] == [None if deletable else reason]
 
 
 def test_an_id_sms_does_not_know_gives_no_task(emulator):

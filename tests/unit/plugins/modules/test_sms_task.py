@@ -259,8 +259,9 @@ def test_a_wait_that_times_out_names_the_state_last_seen(emulator):
     result = run(emulator, task_id=task["id"], wait_timeout=1)
     assert result["failed"] is True
     assert result["changed"] is True
-    assert result["msg"] == ("SMS task %s (web-01): its deletion was accepted, but it is still present after 1 seconds, "
-                             "in state DELETING, source server state deleting" % task["id"])
+    assert result["msg"] == ("SMS task %s (web-01): its deletion was accepted, but it is still present after 1 second, "
+                             "in state DELETING, source server state deleting. SMS may still be deleting it: run the task "
+                             "again to confirm that it is gone, or raise wait_timeout" % task["id"])
     assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [(task["id"], "timed_out")]
 
 
@@ -271,8 +272,9 @@ def test_a_stop_that_does_not_end_in_time_fails_as_a_change(emulator):
     result = run(emulator, task_id=task["id"], force=True, wait_timeout=0)
     assert result["failed"] is True
     assert result["changed"] is True
-    assert result["msg"] == ("SMS task %s (web-01) timed out after 0 seconds waiting to stop and become deletable; "
-                             "it was last seen in state ABORTING, source server state stopping" % task["id"])
+    assert result["msg"] == ("SMS task %s (web-01) timed out waiting to stop: its stop was accepted, but after 0 seconds "
+                             "it was still not deletable, in state ABORTING, source server state stopping, and it was not "
+                             "deleted. Run the task again once it has stopped, or raise wait_timeout" % task["id"])
     assert [(entry["id"], entry["result"]) for entry in result["tasks"]] == [(task["id"], "timed_out")]
     assert "DELETE" not in [entry["method"] for entry in emulator.journal]
 
