@@ -11,6 +11,9 @@ emulator received (from its journal), checked against the targets. One task agai
 measured in pairs run alternately. The module's memory is measured in a process of its own (tracemalloc's peak
 while ``main()`` runs), for the same N among accounts of different sizes.
 
+Why home-made: what is measured is whole ``ansible-playbook`` runs and the requests the emulator received, not a
+Python function, which is what pytest-benchmark and similar tools time.
+
 Usage: python tools/bench.py [--runs N] [--pairs N] [--latency S] [--ids 1,10,200,2000] [--large 10000]
                              [--uri-loop-max N] [--loop-runs N] [--output FILE]
 """

@@ -13,6 +13,10 @@ Steps, all in a temporary directory:
 
 The tarball and its MANIFEST.json must carry the version of galaxy.yml.
 
+Why home-made: galaxy-importer checks a tarball as Galaxy would, but its sanity step needs a container runtime,
+and it neither installs the tarball into an empty collections path nor renders every manual with ansible-doc, which
+is what a user meets first.
+
 Usage: python tools/build_check.py [--keep]
 """
 

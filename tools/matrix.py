@@ -16,6 +16,12 @@ a row names the stages it holds. A release whose Python is not on the machine is
 as passed. The exit status is non-zero when any
 release failed, or was skipped while ``--require-all`` was given.
 
+Why home-made: ``ansible-test --venv`` runs with the ansible-core it belongs to, so a matrix of releases needs one
+environment per release whatever runs in it, and tox-ansible (the community's matrix plugin for tox) makes those
+environments but runs Molecule scenarios as its integration tests, while this collection's integration tests are
+pytest runs of ``ansible-playbook`` against the emulator; tox, its plugin and their configuration would replace the
+environment handling here, not the choice of a Python per release or the table, with more moving parts.
+
 Usage: python tools/matrix.py [--releases 2.16 2.17 ...] [--stages sanity units integration] [--require-all]
 """
 

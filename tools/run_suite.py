@@ -13,6 +13,9 @@ A step that exits non-zero without a counted failure counts one failure more.
 The last line printed is ``N passed, N failed, N skipped``; the exit status
 is non-zero when anything failed.
 
+Why home-made: CI wants one ``N passed, N failed`` line over steps of different kinds (pytest, ansible-test,
+linters, a build); no standard runner adds up pytest's and ansible-test's JUnit results with plain exit statuses.
+
 Usage: python tools/run_suite.py [--list] [--only STEP ...] [--skip STEP ...]
 """
 

@@ -15,6 +15,9 @@ small stand-in script in the cache that installs pip from a wheel fetched with
 The JUnit results of every sanity test are copied to
 ``build/test-results/sanity/`` so that the suite runner can count them.
 
+Why home-made: ansible-test itself needs the ``ansible_collections/<namespace>/<name>`` path, and a clone of this
+repository is not in one; this is the copy it needs, and nothing else.
+
 Usage: python tools/sanity.py [--keep] [extra ansible-test sanity arguments...]
 """
 
