@@ -184,11 +184,13 @@ def source_summary(server):
 
 
 def servers_of(task):
-    """The ECS servers a task created, which SMS deletes neither with the task nor with its source's record: the
-    target server (the migrated server) and any clone server; None where there is none."""
+    """What a task created that SMS deletes neither with the task nor with its source's record, as far as the API
+    tells: the target server (the migrated server), any clone server, and the target snapshot; None where there is
+    none."""
     return {
         "target_server_vm_id": (task.get("target_server") or {}).get("vm_id") or None,
         "clone_server_vm_id": (task.get("clone_server") or {}).get("vm_id") or None,
+        "target_snapshot_id": task.get("target_snapshot_id") or None,
     }
 
 

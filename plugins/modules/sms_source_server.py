@@ -203,9 +203,13 @@ source_servers:
         clone_server_vm_id:
           description: The clone server of the source's current task, or null.
           type: str
+        target_snapshot_id:
+          description: The target snapshot of the source's current task, when the record names one, or null.
+          type: str
+          version_added: 1.1.0
   sample:
     - {id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab, name: web-01, result: deleted,
-       left_behind: {target_server_vm_id: 5e6f7a8b-1111-2222-3333-444455556666, clone_server_vm_id: null}}
+       left_behind: {target_server_vm_id: 5e6f7a8b-1111-2222-3333-444455556666, clone_server_vm_id: null, target_snapshot_id: null}}
 reminder:
   description: A reminder of the resources SMS does not delete (target and clone servers, temporary disks, snapshots).
   returned: when a record was (or would be) deleted

@@ -181,6 +181,10 @@ source_servers:
         clone_server_vm_id:
           description: The id of the clone server of the current task; V(null) when there is none.
           type: str
+        target_snapshot_id:
+          description: The id of the target snapshot of the current task, when the record names one; else V(null).
+          type: str
+          version_added: 1.1.0
   sample:
     - id: c3f1d2e4-aaaa-bbbb-cccc-0123456789ab
       name: web-01
@@ -194,7 +198,7 @@ source_servers:
         target_server: {vm_id: 0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9, name: web-01-target}
       deletable: true
       deletion_blocker: null
-      left_behind: {target_server_vm_id: 0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9, clone_server_vm_id: null}
+      left_behind: {target_server_vm_id: 0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9, clone_server_vm_id: null, target_snapshot_id: null}
 request_count:
   description: How many HTTP requests the run sent to SMS and IAM, retries included.
   returned: always

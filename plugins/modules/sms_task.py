@@ -198,8 +198,9 @@ tasks:
       version_added: 1.0.0
     left_behind:
       description:
-        - For a task that is (or would be) deleted, the ECS servers it created, which SMS does not delete - the target
-          server (the migrated server) and any clone server; V(null) where there is none.
+        - For a task that is (or would be) deleted, what it created that SMS does not delete with it, as far as the API
+          tells - the target server (the migrated server), any clone server and the target snapshot; V(null) where
+          there is none.
       type: dict
       version_added: 1.0.0
       contains:
@@ -209,6 +210,10 @@ tasks:
         clone_server_vm_id:
           description: The clone server's id.
           type: str
+        target_snapshot_id:
+          description: The id of the task's target snapshot (C(target_snapshot_id) of the task).
+          type: str
+          version_added: 1.1.0
     result:
       description:
         - V(deleted), V(stopped_and_deleted), V(absent) (SMS said on the first read that it does not exist),

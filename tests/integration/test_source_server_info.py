@@ -145,10 +145,10 @@ def test_deletable_follows_the_current_task(emulator, playbook):
     assert (shown["deletable"], shown["connected"], shown["current_task"]["id"]) == (False, True, busy["id"])
     # what SMS leaves behind: the target server of the current task, and its clone server
     assert shown["left_behind"] == listed["src-busy"]["left_behind"] == {
-        "target_server_vm_id": busy["target_server"]["vm_id"], "clone_server_vm_id": "clone-vm-1"}
+        "target_server_vm_id": busy["target_server"]["vm_id"], "clone_server_vm_id": "clone-vm-1", "target_snapshot_id": None}
     assert listed["src-done"]["left_behind"]["target_server_vm_id"] == busy["target_server"]["vm_id"]
     assert not listed["src-done"]["left_behind"]["clone_server_vm_id"]
-    assert listed["src-bare"]["left_behind"] == {"target_server_vm_id": None, "clone_server_vm_id": None}
+    assert listed["src-bare"]["left_behind"] == {"target_server_vm_id": None, "clone_server_vm_id": None, "target_snapshot_id": None}
     # the items are the service's, with the three keys added
     assert listed["src-busy"]["current_task"]["state"] == "RUNNING" and listed["src-busy"]["state"] == "replicate"
     assert set(emulator.methods()) == {"GET"}

@@ -153,7 +153,7 @@ def test_a_deletable_task_is_deleted_and_confirmed_gone(fake):
     assert result == {
         "changed": True,
         "tasks": [{"id": "t-1", "result": "deleted", "msg": "SMS task t-1 (web) deleted", "name": "web",
-                   "source_server_id": "s-9", "left_behind": {"target_server_vm_id": "vm-t-1", "clone_server_vm_id": None}}],
+                   "source_server_id": "s-9", "left_behind": {"target_server_vm_id": "vm-t-1", "clone_server_vm_id": None, "target_snapshot_id": None}}],
         "task": read,
         "msg": "SMS task t-1 (web) deleted",
         "diff": {"before": {"id": "t-1", "name": "web", "state": "MIGRATE_SUCCESS", "source_server_state": "finished",
@@ -520,7 +520,7 @@ def test_allowed_task_ids_keeps_a_source_whose_server_has_other_tasks(fake):
         "id": "s-1", "name": "db", "result": "kept", "task_ids": ["t-2"],
         "msg": "SMS source server s-1 (db) is kept: its server still has tasks that this run was not asked to delete (t-2)"}
     assert entries["s-2"]["result"] == "deleted"
-    assert entries["s-2"]["left_behind"] == {"target_server_vm_id": "vm-t-3", "clone_server_vm_id": None}
+    assert entries["s-2"]["left_behind"] == {"target_server_vm_id": "vm-t-3", "clone_server_vm_id": None, "target_snapshot_id": None}
     assert result["msg"] == "2 SMS source servers: 1 deleted, 1 kept" and result["changed"] is True
     assert "temporary disks" in result["reminder"]
     assert [(call.method, call.kind, call.ids) for call in fake.writes()] == [("delete_record", "sources", ("s-2",))]
@@ -558,7 +558,7 @@ def test_force_on_a_source_removes_its_tasks_first(fake):
     assert result["msg"] == entry["msg"] == "SMS source server s-1 (db) deleted with its tasks"
     assert entry["task_ids"] == ["t-old", "t-cur"]
     assert [(task["id"], task["result"]) for task in entry["tasks"]] == [("t-old", "deleted"), ("t-cur", "stopped_and_deleted")]
-    assert entry["left_behind"] == {"target_server_vm_id": "vm-t-cur", "clone_server_vm_id": None}
+    assert entry["left_behind"] == {"target_server_vm_id": "vm-t-cur", "clone_server_vm_id": None, "target_snapshot_id": None}
     assert [(call.method, call.kind, call.ids) for call in fake.writes()] == [
         ("task_action", "tasks", ("t-cur",)),
         ("delete_records", "tasks", ("t-old", "t-cur")),

@@ -86,8 +86,8 @@ def test_summary_and_what_is_left_behind():
         "id": "s", "name": "web-01", "state": "replicate", "connected": True, "migration_cycle": "cutovered",
         "current_task": {"id": "t", "state": "MIGRATE_SUCCESS"}}
     assert task_rules.source_summary(server(with_task=False))["current_task"] is None
-    assert task_rules.left_behind(record) == {"target_server_vm_id": "vm-target", "clone_server_vm_id": "vm-clone"}
-    assert task_rules.left_behind(server(with_task=False)) == {"target_server_vm_id": None, "clone_server_vm_id": None}
+    assert task_rules.left_behind(record) == {"target_server_vm_id": "vm-target", "clone_server_vm_id": "vm-clone", "target_snapshot_id": None}
+    assert task_rules.left_behind(server(with_task=False)) == {"target_server_vm_id": None, "clone_server_vm_id": None, "target_snapshot_id": None}
     no_clone = server()
     no_clone["current_task"]["clone_server"] = {"vm_id": ""}  # as the service shows a task without a clone
     assert task_rules.left_behind(no_clone)["clone_server_vm_id"] is None

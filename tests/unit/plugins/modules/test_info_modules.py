@@ -190,7 +190,7 @@ def test_one_source_by_id_with_what_is_left_behind(emulator, check):
     assert result["changed"] is False and not result.get("failed")
     (found,) = result["source_servers"]
     assert (found["id"], found["name"], found["deletable"], found["deletion_blocker"]) == (SOURCE_ID, "web-01", True, None)
-    assert found["left_behind"] == {"target_server_vm_id": "vm-web-01", "clone_server_vm_id": "vm-clone-1"}
+    assert found["left_behind"] == {"target_server_vm_id": "vm-web-01", "clone_server_vm_id": "vm-clone-1", "target_snapshot_id": None}
     assert requests_sent(emulator) == [("GET", "/v3/sources/" + SOURCE_ID)]
 
 
@@ -204,14 +204,14 @@ def test_a_source_is_judged_by_its_current_task(emulator, state, connected, dele
     migrated(emulator, SOURCE_ID, "web-01", state=state, connected=connected)
     (found,) = run(sms_source_server_info, emulator, source_server_id=SOURCE_ID)["source_servers"]
     assert (found["deletable"], found["deletion_blocker"]) == (deletable, blocker)
-    assert found["left_behind"] == {"target_server_vm_id": "vm-web-01", "clone_server_vm_id": None}
+    assert found["left_behind"] == {"target_server_vm_id": "vm-web-01", "clone_server_vm_id": None, "target_snapshot_id": None}
 
 
 def test_a_source_without_a_task_leaves_nothing_behind(emulator):
     emulator.add_source(SOURCE_ID, name="web-02", state="replicate", connected=True)
     (found,) = run(sms_source_server_info, emulator, source_server_id=SOURCE_ID)["source_servers"]
     assert (found["deletable"], found["deletion_blocker"]) == (True, None)
-    assert found["left_behind"] == {"target_server_vm_id": None, "clone_server_vm_id": None}
+    assert found["left_behind"] == {"target_server_vm_id": None, "clone_server_vm_id": None, "target_snapshot_id": None}
 
 
 def test_a_source_id_sms_does_not_know_gives_no_source(emulator):

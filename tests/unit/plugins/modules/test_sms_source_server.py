@@ -110,7 +110,7 @@ def test_one_record_by_id_is_deleted_and_what_is_left_is_named(emulator):
     assert (result["source_server"]["id"], result["source_server"]["name"]) == (SOURCE_ID, "web-01")
     (entry,) = result["source_servers"]
     assert (entry["id"], entry["result"]) == (SOURCE_ID, "deleted")
-    assert entry["left_behind"] == {"target_server_vm_id": "vm-web-01", "clone_server_vm_id": None}
+    assert entry["left_behind"] == {"target_server_vm_id": "vm-web-01", "clone_server_vm_id": None, "target_snapshot_id": None}
     assert "target servers" in result["reminder"] and "snapshots" in result["reminder"]
     assert SOURCE_ID not in emulator.sources
     assert changes_sent(emulator) == [("DELETE", "/v3/sources/" + SOURCE_ID)]
@@ -283,7 +283,7 @@ def test_with_force_the_tasks_are_stopped_and_deleted_then_the_record(emulator):
     assert entry["result"] == "deleted_with_tasks"
     assert [(task["id"], task["result"]) for task in entry["tasks"]] == [(old["id"], "deleted"),
                                                                          (current["id"], "stopped_and_deleted")]
-    assert entry["left_behind"] == {"target_server_vm_id": "vm-web-01", "clone_server_vm_id": None}
+    assert entry["left_behind"] == {"target_server_vm_id": "vm-web-01", "clone_server_vm_id": None, "target_snapshot_id": None}
     assert not emulator.tasks and SOURCE_ID not in emulator.sources
     changes = changes_sent(emulator)
     assert changes[0] == ("POST", "/v3/tasks/%s/action" % current["id"])
