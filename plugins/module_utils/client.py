@@ -22,20 +22,40 @@ MAX_LIST_PAGES = 500  # 100,000 tasks: no listing reads more
 
 
 class Kind:
-    """What tells the two kinds of SMS record apart in the API: their path segment and list key, and their names."""
+    """What tells the kinds of SMS record apart in the API: their path, list key and page size, how one is shown,
+    whether they are deleted in batches, which list filters the service has, and their names in messages."""
 
-    def __init__(self, noun, word, segment, list_key):
+    def __init__(self, noun, word, segment, list_key, path=None, wrapper=None, page_size=LIST_PAGE_SIZE, batch=True,
+                 filters=("name",), secrets=()):
         self.noun = noun  # "SMS task": in messages
         self.word = word  # "task"
-        self.segment = segment  # /v3/<segment>, /v3/<segment>/{id}, /v3/<segment>/delete
+        self.segment = segment  # its name: "tasks"
+        self.path = tuple(path or (segment,))  # /v3/<path>, /v3/<path>/{id}, /v3/<path>/delete
         self.list_key = list_key  # the list page's key of the items
+        self.wrapper = wrapper  # the key a shown record is wrapped in ({"template": {...}}), or None
+        self.page_size = page_size
+        self.batch = batch  # POST /v3/<path>/delete with {"ids": [...]} exists
+        self.filters = filters  # the list filters the service has
+        self.secrets = secrets  # fields never kept from an answer (a template's target_password)
 
     def __repr__(self):
         return "Kind(%r)" % self.word
 
 
-TASKS = Kind("SMS task", "task", "tasks", "tasks")
-SOURCES = Kind("SMS source server", "source server", "sources", "source_servers")
+TASKS = Kind("SMS task", "task", "tasks", "tasks", filters=("name", "state", "source_server_id", "enterprise_project_id"))
+SOURCES = Kind("SMS source server", "source server", "sources", "source_servers",
+               filters=("name", "state", "ip", "migration_cycle", "connected", "migproject", "enterprise_project_id"))
+# The SDK documents 50 as the templates' default page size; the migration projects' is not documented: 50 as well.
+TEMPLATES = Kind("SMS server template", "server template", "templates", "templates", path=("vm", "templates"),
+                 wrapper="template", page_size=50, filters=("name", "availability_zone", "region", "id"),
+                 secrets=("target_password",))
+MIGPROJECTS = Kind("SMS migration project", "migration project", "migprojects", "migprojects", page_size=50,
+                   batch=False, filters=())
+
+
+def without_secrets(kind, record):
+    """``record`` without the fields of ``kind`` that hold a secret: nothing downstream can print them."""
+    return {key: value for key, value in record.items() if key not in kind.secrets} if kind.secrets else record
 
 
 class SmsClient:
@@ -75,15 +95,22 @@ class SmsClient:
     def get_record(self, kind, record_id):
         """The record, or None when SMS answers that it does not exist (a 404 of its own, not a gateway's)."""
         operation = "read %s %s" % (kind.noun, record_id)
-        response = self.transport.request("GET", ["v3", kind.segment, record_id], operation=operation,
+        response = self.transport.request("GET", ["v3", *kind.path, record_id], operation=operation,
                                           missing_ok=True)
         if response is None:
             return None
         record = self.transport.json(response, operation)
+        if kind.wrapper:
+            record = record.get(kind.wrapper)
+            if not isinstance(record, dict):
+                raise SmsApiError(operation, reason="the answer has no %r object" % kind.wrapper,
+                                  status=response.status_code, request_id=response.headers.get("X-Request-Id"))
+        if kind is MIGPROJECTS and "id" not in record:
+            record = dict(record, id=record_id)  # the service's model of one project has no id field
         if record.get("id") != record_id:
             raise SmsApiError(operation, reason="the answer describes %s %r, not the one asked for" % (kind.word, record.get("id")),
                               status=response.status_code, request_id=response.headers.get("X-Request-Id"))
-        return record
+        return without_secrets(kind, record)
 
     def list_records(self, kind, **filters):
         """Every record of ``kind`` matching ``filters`` (service-side filters), following pages to the end.
@@ -124,7 +151,7 @@ class SmsClient:
             items, count = self._page(kind, query, offset)
             if first_count is None:
                 first_count = count
-                budget = min(-(-count // (LIST_PAGE_SIZE // 2)) + LIST_PAGE_MARGIN, MAX_LIST_PAGES)
+                budget = min(-(-count // (kind.page_size // 2)) + LIST_PAGE_MARGIN, MAX_LIST_PAGES)
             ids = [item["id"] for item in items]
             # an empty page before the count is reached is not the end of the list: the list shifted or lies
             steady = steady and count == first_count and not seen.intersection(ids) and (bool(items) or offset >= count)
@@ -141,8 +168,8 @@ class SmsClient:
 
     def _page(self, kind, query, offset):
         operation = "list %ss" % kind.noun
-        response = self.transport.request("GET", ["v3", kind.segment], operation=operation,
-                                          query=query + [("limit", LIST_PAGE_SIZE), ("offset", offset)])
+        response = self.transport.request("GET", ["v3", *kind.path], operation=operation,
+                                          query=query + [("limit", kind.page_size), ("offset", offset)])
         page = self.transport.json(response, operation)
         items, count = page.get(kind.list_key), page.get("count")
         if items is None and count == 0:
@@ -152,19 +179,19 @@ class SmsClient:
             raise SmsApiError(operation, reason="the answer is not a page of %ss" % kind.word, status=response.status_code,
                               request_id=response.headers.get("X-Request-Id"),
                               excerpt=body_excerpt(self.transport.redact(body_head(response.text))))
-        return items, count
+        return [without_secrets(kind, item) for item in items], count
 
     def delete_record(self, kind, record_id):
         """Delete one record. Every failure raises, a 404 too: a 404 to a write may have another meaning than
         "no such record" (``SMS.2252``), so the caller reads the record again. ``uncertain`` on the error says
         whether the deletion may have happened all the same."""
-        self.transport.request("DELETE", ["v3", kind.segment, record_id],
+        self.transport.request("DELETE", ["v3", *kind.path, record_id],
                                operation="delete %s %s" % (kind.noun, record_id))
 
     def delete_records(self, kind, record_ids):
         """Delete up to ``BATCH_SIZE`` records in one call. A success carries no result per id (the service may skip
         ids these credentials cannot see), and a failure may come after some ids were deleted."""
-        self.transport.request("POST", ["v3", kind.segment, "delete"], body={"ids": list(record_ids)},
+        self.transport.request("POST", ["v3", *kind.path, "delete"], body={"ids": list(record_ids)},
                                operation="delete %d %ss in one batch" % (len(record_ids), kind.noun))
 
     def task_action(self, task_id, operation_name):

@@ -6,18 +6,23 @@
 A new kind of record is a new Description here, with its rules in task_rules.py and its API Kind in client.py.
 """
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import SOURCES, TASKS
+from ansible_collections.hwcloud.sms.plugins.module_utils.client import MIGPROJECTS, SOURCES, TASKS, TEMPLATES
 from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import CLEAN_UP_REMINDER, Description
-from ansible_collections.hwcloud.sms.plugins.module_utils.readying import StopFirst, TasksFirst
+from ansible_collections.hwcloud.sms.plugins.module_utils.readying import NeverBusy, StopFirst, TasksFirst
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     is_refusal,
     is_source_refusal,
     left_behind,
+    never_a_refusal,
     plan,
+    project_plan,
+    project_summary,
     servers_of,
     source_plan,
     source_summary,
     summary,
+    template_plan,
+    template_summary,
 )
 
 TASK = Description(
@@ -38,3 +43,15 @@ SOURCE = Description(
                  "server's tasks and then the record.",
     forced_hint="The service refused the deletion although the source server's tasks were deleted: try again later.",
     reminder=CLEAN_UP_REMINDER)
+
+TEMPLATE = Description(
+    api=TEMPLATES, result_key="templates", single_key="template", plan_of=template_plan, summary_of=template_summary,
+    identify=lambda template: {"name": template.get("name")}, leftovers=None, is_refusal_of=never_a_refusal,
+    readying=NeverBusy(), readied="deleted", readied_words="deleted", list_items_complete=True, refusal_hint="",
+    forced_hint="")
+
+MIGPROJECT = Description(
+    api=MIGPROJECTS, result_key="migration_projects", single_key="migration_project", plan_of=project_plan,
+    summary_of=project_summary, identify=lambda project: {"name": project.get("name")}, leftovers=None,
+    is_refusal_of=never_a_refusal, readying=NeverBusy(), readied="deleted", readied_words="deleted",
+    list_items_complete=True, refusal_hint="", forced_hint="")

@@ -246,23 +246,21 @@ def check_ranges(params):
         raise SmsFailure(problem)
 
 
-def removal_options(one, many):
+def removal_options(one, many, force=True):
     """The options of a module that deletes SMS records, named by one id (``one``), several (``many``) or an exact
-    ``name``, as keyword arguments of SmsModule."""
-    return dict(
-        argument_spec={
-            one: dict(type="str"),
-            many: dict(type="list", elements="str"),
-            "name": dict(type="str"),
-            "state": dict(type="str", required=True, choices=["absent"]),
-            "force": dict(type="bool", default=False),
-            "wait": dict(type="bool", default=True),
-            "wait_timeout": dict(type="int", default=300),
-        },
-        mutually_exclusive=[(one, many, "name")],
-        required_one_of=[(one, many, "name")],
-        supports_check_mode=True,
-    )
+    ``name``, as keyword arguments of SmsModule; ``force`` for the kinds of record that can be busy."""
+    spec = {
+        one: dict(type="str"),
+        many: dict(type="list", elements="str"),
+        "name": dict(type="str"),
+        "state": dict(type="str", required=True, choices=["absent"]),
+        "wait": dict(type="bool", default=True),
+        "wait_timeout": dict(type="int", default=300),
+    }
+    if force:
+        spec["force"] = dict(type="bool", default=False)
+    return dict(argument_spec=spec, mutually_exclusive=[(one, many, "name")], required_one_of=[(one, many, "name")],
+                supports_check_mode=True)
 
 
 def check_removal_options(params, one, many):

@@ -15,6 +15,7 @@ from typing import Callable, Optional
 from ansible_collections.hwcloud.sms.plugins.module_utils.errors import with_hint
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     BEING_DELETED,
+    BLOCKED,
     REFUSED,
     REMOVE_TASKS_THEN_DELETE,
     STOP_THEN_DELETE,
@@ -66,7 +67,7 @@ class Description:
     plan_of: Callable  # (record, force) -> Plan
     summary_of: Callable  # the fields that decide deletion, for diffs
     identify: Callable  # what an entry tells of a found record besides its id
-    leftovers: Callable  # what SMS does not delete with the record
+    leftovers: Optional[Callable]  # what SMS does not delete with the record (None: nothing it tells)
     is_refusal_of: Callable  # is this error the service refusing a busy record?
     readying: object  # how a busy record is made deletable with force (readying.py)
     readied: str  # the result of a record made deletable first, then deleted
@@ -174,6 +175,8 @@ def outcome(ev, how):
         return Outcome("absent", False, "%s is already absent" % name)
     if ev.plan is None:
         return Outcome("not_attempted", changed, "%s was not read: the run failed before its turn" % name)
+    if ev.plan.action == BLOCKED:
+        return Outcome("refused", False, "%s cannot be deleted: %s; nothing was sent" % (name, ev.plan.reason))
     if ev.plan.action == KEEP:
         return Outcome("kept", False, "%s is kept: its server still has tasks that this run was not asked to delete "
                        "(%s)" % (name, ", ".join(ev.outside)))
@@ -256,7 +259,7 @@ def entries(removal, ids=None, outcomes=None):
         entry = {"id": record_id, "result": done.result, "msg": done.msg}
         if ev.record is not None:
             entry.update(removal.kind.identify(ev.record))
-            if done.result in REMOVED:
+            if done.result in REMOVED and removal.kind.leftovers is not None:
                 entry["left_behind"] = removal.kind.leftovers(ev.record)
         if done.error is not None:
             entry["error"] = done.error.to_dict()

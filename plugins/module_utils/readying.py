@@ -33,6 +33,18 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
 FEW_SOURCES = 3  # up to this many sources, their tasks are listed source by source; more: one listing of all
 
 
+class NeverBusy:
+    """Server templates and migration projects: never busy, nothing to make ready."""
+
+    action = None
+
+    def plan(self, removal):
+        """Nothing to learn beyond the records themselves."""
+
+    def make_ready(self, removal, busy):
+        """Nothing is busy."""
+
+
 class StopFirst:
     """Tasks: a busy task is stopped (unless a stop is already under way), then read until the service would
     delete it."""

@@ -9,7 +9,7 @@ writes down what this run saw, what it sent and what came back: the record's Evi
 decided in outcomes.py alone.
 """
 
-from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE, LIST_PAGE_SIZE
+from ansible_collections.hwcloud.sms.plugins.module_utils.client import BATCH_SIZE
 from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError, SmsFailure
 from ansible_collections.hwcloud.sms.plugins.module_utils.options import check_id, check_removal_options
 from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import (
@@ -42,9 +42,9 @@ def chunks(items, size):
     return [items[start:start + size] for start in range(0, len(items), size)]
 
 
-def pages_for(records):
-    """How many list pages hold ``records`` records."""
-    return -(-max(records, 0) // LIST_PAGE_SIZE)
+def pages_for(records, kind):
+    """How many list pages of ``kind`` hold ``records`` records."""
+    return -(-max(records, 0) // kind.api.page_size)
 
 
 class Removal:
@@ -150,7 +150,7 @@ class Removal:
 
     def delete(self):
         ready = self.planned(DELETE) + [ev for ev in self.planned(self.kind.readying.action) if ev.ready == READY]
-        if len(ready) > 1:
+        if len(ready) > 1 and self.kind.api.batch:
             for batch in chunks(ready, BATCH_SIZE):
                 self.delete_batch(batch)
         else:
@@ -240,7 +240,7 @@ class Reader:
         listing of this run showed it before (a listing shows only what these credentials may see); any other is
         read on its own.
         """
-        if len(ids) <= FEW_IDS or (self.account_size is not None and pages_for(self.account_size) >= len(ids)):
+        if len(ids) <= FEW_IDS or (self.account_size is not None and pages_for(self.account_size, self.kind) >= len(ids)):
             return self.read_each(ids)
         seen, complete = self.find_in_pages(set(ids))
         unproven = [record_id for record_id in ids
@@ -273,7 +273,7 @@ class Reader:
                     found[item["id"]] = item
                     self.evidence[item["id"]].listed = True
             unseen = len(wanted) - len(found)
-            if not unseen or pages_for(count - read) >= unseen:
+            if not unseen or pages_for(count - read, self.kind) >= unseen:
                 return found, False
         return found, stable
 
@@ -297,7 +297,7 @@ def remove(sms, kind, one, many, allowed_task_ids=None):
                                kind.noun, params["name"])}
     else:
         ids = params[many] if params[many] is not None else [params[one]]
-    how = Settings(kind, check_mode=sms.module.check_mode, force=params["force"], wait=params["wait"],
+    how = Settings(kind, check_mode=sms.module.check_mode, force=params.get("force", False), wait=params["wait"],
                    wait_timeout=params["wait_timeout"])
     removal = Removal(sms.client, how, ids, allowed_task_ids=allowed_task_ids)
     return removal.run(single=params[many] is None, diff=sms.module._diff)  # pylint: disable=protected-access
@@ -305,7 +305,9 @@ def remove(sms, kind, one, many, allowed_task_ids=None):
 
 def named(client, kind, name, many):
     """The id of the one record named exactly ``name`` (a list, empty when none is visible); several fail."""
-    matches = [listed["id"] for listed in client.list_records(kind.api, name=name) if listed.get("name") == name]
+    # the service's name filter, where it has one, may match more than the exact name: every answer is compared
+    filters = {"name": name} if "name" in kind.api.filters else {}
+    matches = [listed["id"] for listed in client.list_records(kind.api, **filters) if listed.get("name") == name]
     if len(matches) > 1:
         raise SmsFailure("%d %ss are named %r, so none was deleted; name one by %s: %s" % (
             len(matches), kind.noun, name, many[:-1], ", ".join(matches)), changed=False,

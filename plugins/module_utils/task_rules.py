@@ -73,6 +73,7 @@ BEING_DELETED = "being_deleted"  # the service is deleting it already: only wait
 DELETE = "delete"  # the service would delete it now
 STOP_THEN_DELETE = "stop_then_delete"  # busy, and force: stop it, wait until deletable, delete
 REFUSED = "refused"  # busy, without force: the service would refuse (a real run still asks it, and reports)
+BLOCKED = "blocked"  # the record's own fields say the service never deletes it: refused here, nothing is sent
 
 
 class Plan:
@@ -197,3 +198,49 @@ def servers_of(task):
 def left_behind(server):
     """What SMS does not delete with a source record: the servers of its current task."""
     return servers_of(server.get("current_task") or {})
+
+
+# Server templates (sms-api.md section 11): the service documents no rule that keeps one; it decides.
+def template_plan(template, force=False):
+    """The decision about a server template (None when SMS says it is absent): delete it; the service decides."""
+    return Plan(ABSENT) if template is None else Plan(DELETE)
+
+
+def template_summary(template):
+    return {"id": template.get("id"), "name": template.get("name"),
+            "availability_zone": template.get("availability_zone"), "is_template": template.get("is_template")}
+
+
+# Migration projects (sms-api.md section 11): only a project without servers can be deleted, never the default one.
+def project_blocker(project):
+    """Why SMS would never delete ``project`` as it is, from its own fields, or None."""
+    if truthy(project.get("isdefault")):
+        return "it is the default migration project, which SMS never deletes"
+    if truthy(project.get("exist_server")):
+        return ("it still has servers (exist_server), and SMS deletes only empty projects: remove its source servers "
+                "first")
+    return None
+
+
+def truthy(value):
+    """A flag as the service may send it: a boolean, or a string such as "true"."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def project_plan(project, force=False):
+    """The decision about a migration project (None when SMS says it is absent): refused here when its own fields
+    say SMS would not delete it (in check mode too, with nothing sent), else delete it."""
+    if project is None:
+        return Plan(ABSENT)
+    blocker = project_blocker(project)
+    return Plan(DELETE) if blocker is None else Plan(BLOCKED, blocker)
+
+
+def project_summary(project):
+    return {"id": project.get("id"), "name": project.get("name"), "isdefault": project.get("isdefault"),
+            "exist_server": project.get("exist_server")}
+
+
+def never_a_refusal(error, record):
+    """No service error is taken for a refusal of a busy record: these records are never busy."""
+    return False

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError
-from ansible_collections.hwcloud.sms.plugins.module_utils.kinds import SOURCE, TASK
+from ansible_collections.hwcloud.sms.plugins.module_utils.kinds import MIGPROJECT, SOURCE, TASK
 from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import (
     ACCEPTED,
     DELETING,
@@ -31,6 +31,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import (
 )
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     BEING_DELETED,
+    BLOCKED,
     DELETE,
     REFUSED,
     STOP_THEN_DELETE,
@@ -156,3 +157,14 @@ def test_a_source_kept_for_its_other_tasks_is_neither_a_change_nor_a_failure():
     ev.record, ev.plan, ev.outside = {"id": "s-1", "name": "web"}, Plan(KEEP), ["t-9"]
     done = outcome(ev, Settings(SOURCE, force=True))
     assert (done.result, done.changed) == ("kept", False) and "t-9" in done.msg
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_record_blocked_by_its_own_fields_is_refused_unchanged_in_both_modes(check_mode):
+    ev = Evidence("p-1")
+    ev.record = {"id": "p-1", "name": "wave-1", "isdefault": True}
+    ev.plan = Plan(BLOCKED, "it is the default migration project, which SMS never deletes")
+    done = outcome(ev, Settings(MIGPROJECT, check_mode=check_mode))
+    assert (done.result, done.changed) == ("refused", False)
+    assert done.msg == ("SMS migration project p-1 (wave-1) cannot be deleted: it is the default migration project, "
+                        "which SMS never deletes; nothing was sent")

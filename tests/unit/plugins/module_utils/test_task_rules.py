@@ -85,3 +85,29 @@ def test_a_task_parsed_from_json_is_recognised_as_being_deleted():
     """States arrive as strings parsed from the answer, never the same objects as the code's literals."""
     read = json.loads('{"id": "t", "state": "DELETING", "connected": true, "source_server": {"state": "finished"}}')
     assert task_rules.plan(read).action == "being_deleted"
+
+
+# ---- server templates and migration projects (sms-api.md section 11) ----
+
+
+@pytest.mark.parametrize("project, reason", [
+    ({"id": "p", "isdefault": True, "exist_server": False}, "it is the default migration project, which SMS never deletes"),
+    ({"id": "p", "isdefault": "true", "exist_server": False}, "it is the default migration project, which SMS never deletes"),
+    ({"id": "p", "isdefault": False, "exist_server": True}, "it still has servers (exist_server)"),
+    ({"id": "p", "isdefault": False, "exist_server": "True"}, "it still has servers (exist_server)"),
+])
+def test_a_project_sms_would_never_delete_is_blocked_with_its_reason(project, reason):
+    decided = task_rules.project_plan(project)
+    assert decided.action == "blocked" and decided.reason.startswith(reason)
+
+
+@pytest.mark.parametrize("project", [{"id": "p", "isdefault": False, "exist_server": False}, {"id": "p"},
+                                     {"id": "p", "isdefault": "false", "exist_server": 0}])
+def test_an_empty_project_that_is_not_the_default_is_deleted(project):
+    assert task_rules.project_plan(project).action == "delete"
+
+
+def test_a_template_has_no_rule_of_its_own_the_service_decides():
+    assert task_rules.template_plan({"id": "t", "is_template": "false"}).action == "delete"
+    assert task_rules.template_plan(None).action == "absent"
+    assert task_rules.project_plan(None).action == "absent"
