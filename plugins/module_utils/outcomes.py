@@ -99,6 +99,8 @@ class Evidence:
         self.tasks = None  # the removal of a source's tasks (a Removal of tasks)
         self.stop = None  # the stop sent: ACCEPTED, REJECTED or UNKNOWN; None when none was sent
         self.ready = None  # after a stop or the tasks' removal: READY, GONE, TIMED_OUT or FAILED
+        self.clear = None  # clear_snapshots: the clear sent (ACCEPTED, REJECTED or UNKNOWN); None when none was sent
+        self.cleared = None  # clear_snapshots: READY (snapshots cleared), FAILED (clearfailed), GONE or TIMED_OUT
         self.delete = None  # the deletion sent (single, or batch and then single): ACCEPTED, REJECTED or UNKNOWN
         self.error = None  # the error of the write that failed last
         self.after = None  # a read after a failed deletion: GONE, DELETING, THERE or UNREADABLE
@@ -110,8 +112,9 @@ class Evidence:
 class Settings:
     """How the run was asked to go."""
 
-    def __init__(self, kind, check_mode=False, force=False, wait=True, wait_timeout=300):
+    def __init__(self, kind, check_mode=False, force=False, wait=True, wait_timeout=300, clear_snapshots=False):
         self.kind = kind
+        self.clear_snapshots = clear_snapshots
         self.check_mode = check_mode
         self.force = force
         self.wait = wait
@@ -135,7 +138,7 @@ def wrote(ev):
     """True when a write of this run may have taken effect on the record (or on its tasks)."""
     tasks_changed = ev.tasks is not None and changed_by(ev.tasks)
     deleted = ev.delete == ACCEPTED or (ev.delete == UNKNOWN and ev.after != THERE)
-    return ev.stop in (ACCEPTED, UNKNOWN) or tasks_changed or deleted
+    return ev.stop in (ACCEPTED, UNKNOWN) or ev.clear in (ACCEPTED, UNKNOWN) or tasks_changed or deleted
 
 
 def seen_as(record):
@@ -154,12 +157,14 @@ def predicted(ev, how, name):
     if action == REFUSED:
         return Outcome("would_be_refused", False, "%s cannot be deleted now: %s. %s" % (
             name, reason, how.kind.refusal_hint))
+    clearing = " after its snapshots are cleared" if how.clear_snapshots and not snapshots_cleared(ev.record) else ""
     if action == STOP_THEN_DELETE:
-        return Outcome("would_stop_and_delete", True, "%s would be stopped (%s) and then deleted" % (name, reason))
+        return Outcome("would_stop_and_delete", True, "%s would be stopped (%s) and then deleted%s" % (
+            name, reason, clearing))
     if action == REMOVE_TASKS_THEN_DELETE:
         return Outcome("would_delete_tasks_and_delete", True, "%s would have its tasks stopped and deleted (%s), "
                        "and then be deleted" % (name, reason))
-    return Outcome("would_delete", True, "%s would be deleted" % name)
+    return Outcome("would_delete", True, "%s would be deleted%s" % (name, clearing))
 
 
 def outcome(ev, how):
@@ -189,6 +194,21 @@ def outcome(ev, how):
             return Outcome("timed_out", changed, "%s was already being deleted and is still present after %s, in %s. "
                            "%s" % (name, counted(how.wait_timeout, "second"), seen_as(ev.last_seen), AGAIN_TO_CONFIRM))
         return Outcome("deleting", changed, "%s is already being deleted" % name)
+    readied = readying_outcome(ev, how, name, changed)
+    if readied is not None:
+        return readied
+    if ev.clear is not None or ev.cleared is not None:
+        cleared = clearing_outcome(ev, how, name, changed)
+        if cleared is not None:
+            return cleared
+    if ev.delete is None:
+        return Outcome("not_attempted", changed, "%s was not deleted: the run failed before its turn" % name)
+    return deletion_outcome(ev, how, name, changed)
+
+
+def readying_outcome(ev, how, name, changed):
+    """outcome() of a busy record that was to be made deletable first (force), when that kept it; None when it was
+    made ready (or needed nothing) and what follows decides."""
     if ev.stop in (REJECTED, UNKNOWN):
         return Outcome("failed", changed, with_hint(ev.error), ev.error)
     if ev.ready == FAILED:
@@ -202,9 +222,32 @@ def outcome(ev, how):
         return Outcome("timed_out", changed, "%s timed out waiting to stop: %s, but after %s it was still not deletable, "
                        "in %s, and it was not deleted. Run the task again once it has stopped, or raise wait_timeout"
                        % (name, stop, counted(how.wait_timeout, "second"), seen_as(ev.last_seen)))
-    if ev.delete is None:
-        return Outcome("not_attempted", changed, "%s was not deleted: the run failed before its turn" % name)
-    return deletion_outcome(ev, how, name, changed)
+    return None
+
+
+def clearing_outcome(ev, how, name, changed):
+    """outcome() of a task whose snapshots were to be cleared first (clear_snapshots), when that kept it; None when
+    they were cleared and the deletion decides."""
+    if ev.clear in (REJECTED, UNKNOWN):
+        fate = "may have been" if ev.clear == UNKNOWN else "were not"
+        return Outcome("failed", changed, "%s was not deleted: its snapshots %s cleared, and deleting it would leave them "
+                       "behind: %s" % (name, fate, with_hint(ev.error)), ev.error)
+    if ev.cleared == FAILED:
+        return Outcome("failed", changed, "%s was not deleted: clearing its snapshots failed (its source server is in "
+                       "state clearfailed); see the SMS console for the snapshots left" % name)
+    if ev.cleared == GONE:
+        return Outcome("vanished", changed, "%s vanished while its snapshots were being cleared (SMS says it does not "
+                       "exist)" % name)
+    if ev.cleared == TIMED_OUT:
+        return Outcome("timed_out", changed, "%s timed out clearing its snapshots: after %s it was still in %s, and it "
+                       "was not deleted. Run the task again to delete it once they are cleared, or raise wait_timeout"
+                       % (name, counted(how.wait_timeout, "second"), seen_as(ev.last_seen)))
+    return None
+
+
+def snapshots_cleared(task):
+    """True when the task's source server says its snapshots are cleared already."""
+    return (source_state(task or {}) or "").lower() == "cleared"
 
 
 def deletion_outcome(ev, how, name, changed):
@@ -263,6 +306,8 @@ def entries(removal, ids=None, outcomes=None):
                 entry["left_behind"] = removal.kind.leftovers(ev.record)
         if done.error is not None:
             entry["error"] = done.error.to_dict()
+        if removal.how.clear_snapshots and ev.record is not None:
+            entry["snapshots_cleared"] = ev.cleared == READY
         if ev.outside or ev.task_ids:
             entry["task_ids"] = ev.outside or ev.task_ids
         if ev.tasks is not None:

@@ -18,6 +18,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import (
     REJECTED,
     UNKNOWN,
     entries,
+    snapshots_cleared,
 )
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     BEING_DELETED,
@@ -27,6 +28,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     STOP_THEN_DELETE,
     Plan,
     deletion_blocker,
+    source_state,
     stop_under_way,
 )
 
@@ -125,3 +127,25 @@ class TasksFirst:
             done = all(entry["result"] in GONE_RESULTS or entry["result"] == "deleting"
                        for entry in entries(tasks, ev.task_ids))
             ev.ready = READY if done else FAILED
+
+
+def clear_first(removal, tasks):
+    """clear_snapshots: each task about to be deleted first has its snapshots cleared (the task action ``clear``),
+    unless its source server says they are, then is read until its source server says ``cleared`` (or
+    ``clearfailed``). A task whose clear is refused keeps its snapshots and is not deleted."""
+    pending = []
+    for ev in tasks:
+        if snapshots_cleared(ev.last_seen or ev.record):
+            ev.cleared = READY
+            continue
+        try:
+            removal.client.task_action(ev.id, "clear")
+        except SmsApiError as error:
+            ev.clear, ev.error = (UNKNOWN if error.uncertain else REJECTED), error
+            if error.status == 401:
+                raise  # refused credentials: repeating them task by task could lock the access key
+            continue
+        ev.clear = ACCEPTED
+        pending.append(ev)
+    removal.watch(pending, "cleared", lambda latest: GONE if latest is None else READY if snapshots_cleared(latest)
+                  else FAILED if (source_state(latest) or "").lower() == "clearfailed" else None)

@@ -26,6 +26,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.outcomes import (
     Settings,
     report,
 )
+from ansible_collections.hwcloud.sms.plugins.module_utils.readying import clear_first
 from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     ABSENT,
     BEING_DELETED,
@@ -83,6 +84,8 @@ class Removal:
         if self.how.check_mode:
             return
         self.make_ready()
+        if self.how.clear_snapshots:
+            clear_first(self, self.about_to_delete(cleared=False))
         self.delete()
         self.confirm()
 
@@ -148,8 +151,17 @@ class Removal:
 
     # ---- deleting ----
 
+    def about_to_delete(self, cleared=True):
+        """The records a deletion will be sent for: deletable, made ready, or (predicted refused) for the service to
+        decide; with clear_snapshots (and ``cleared``), only those whose snapshots were cleared."""
+        records = self.planned(DELETE) + [ev for ev in self.planned(self.kind.readying.action) if ev.ready == READY]
+        records += self.planned(REFUSED)
+        if cleared and self.how.clear_snapshots:
+            records = [ev for ev in records if ev.cleared == READY]
+        return records
+
     def delete(self):
-        ready = self.planned(DELETE) + [ev for ev in self.planned(self.kind.readying.action) if ev.ready == READY]
+        ready = [ev for ev in self.about_to_delete() if not ev.plan.action == REFUSED]
         if len(ready) > 1 and self.kind.api.batch:
             for batch in chunks(ready, BATCH_SIZE):
                 self.delete_batch(batch)
@@ -157,8 +169,9 @@ class Removal:
             for ev in ready:
                 self.delete_one(ev)
         # Predicted refusals still go to the service, which decides, one by one.
-        for ev in self.planned(REFUSED):
-            self.delete_one(ev)
+        for ev in self.about_to_delete():
+            if ev.plan.action == REFUSED:
+                self.delete_one(ev)
 
     def delete_batch(self, batch):
         try:
@@ -298,7 +311,7 @@ def remove(sms, kind, one, many, allowed_task_ids=None):
     else:
         ids = params[many] if params[many] is not None else [params[one]]
     how = Settings(kind, check_mode=sms.module.check_mode, force=params.get("force", False), wait=params["wait"],
-                   wait_timeout=params["wait_timeout"])
+                   wait_timeout=params["wait_timeout"], clear_snapshots=params.get("clear_snapshots", False))
     removal = Removal(sms.client, how, ids, allowed_task_ids=allowed_task_ids)
     return removal.run(single=params[many] is None, diff=sms.module._diff)  # pylint: disable=protected-access
 

@@ -87,10 +87,24 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds to wait for the deletion with O(wait=true), and for a stopped task to become deletable with
-        O(force=true).
+      - Seconds to wait for the deletion with O(wait=true), for a stopped task to become deletable with
+        O(force=true), and for the snapshots to be cleared with O(clear_snapshots=true).
     type: int
     default: 300
+  clear_snapshots:
+    description:
+      - Before deleting a task, clear its synchronisation snapshots (the task action C(clear), "clear snapshot
+        resources"), which SMS does not delete with the task and which may cost money, and wait until its source
+        server reports C(cleared).
+      - A task whose source server reports C(cleared) already gets no second C(clear). A task whose C(clear) the
+        service refuses, or whose source server ends in C(clearfailed), is not deleted (its snapshots would be left
+        behind) and fails the run, with the service's error; one still clearing when O(wait_timeout) passes is
+        reported as V(timed_out).
+      - Which task states allow C(clear) is the service's decision; the module reports its answer. In check mode
+        the message says that the snapshots would be cleared first; nothing is sent.
+    type: bool
+    default: false
+    version_added: 1.1.0
 extends_documentation_fragment:
   - hwcloud.sms.connection
 attributes:
@@ -125,6 +139,12 @@ EXAMPLES = r"""
     state: absent
     force: true
     wait_timeout: 600
+
+- name: Delete finished tasks and the synchronisation snapshots they leave behind
+  hwcloud.sms.sms_task:
+    task_ids: "{{ wave_task_ids }}"
+    state: absent
+    clear_snapshots: true
 
 - name: Delete the tasks of a whole migration wave in one run (batch calls of 50 ids)
   hwcloud.sms.sms_task:
@@ -196,6 +216,13 @@ tasks:
           M(hwcloud.sms.sms_source_server) removes).
       type: str
       version_added: 1.0.0
+    snapshots_cleared:
+      description:
+        - With O(clear_snapshots=true), whether the task's snapshots were cleared (by this run, or before it). V(false)
+          in check mode.
+      type: bool
+      returned: with O(clear_snapshots=true), for a task that was found
+      version_added: 1.1.0
     left_behind:
       description:
         - For a task that is (or would be) deleted, what it created that SMS does not delete with it, as far as the API
@@ -305,7 +332,9 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.removal import remove
 
 
 def main():
-    sms = SmsModule(**removal_options("task_id", "task_ids"))
+    options = removal_options("task_id", "task_ids")
+    options["argument_spec"]["clear_snapshots"] = dict(type="bool", default=False)
+    sms = SmsModule(**options)
     sms.run(lambda: remove(sms, TASK, "task_id", "task_ids"))
 
 

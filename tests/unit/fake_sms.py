@@ -91,6 +91,9 @@ class Life:
     stop_left: int | None = None
     deleting_polls: int = 0
     deleting_left: int | None = None
+    clear_polls: int = 0
+    clear_left: int | None = None
+    clear_ends: str = "cleared"  # or "clearfailed"
 
 
 @dataclass
@@ -131,13 +134,13 @@ class FakeSms:
     # ---- the account ----
 
     def add_task(self, task_id, name=None, state="MIGRATE_SUCCESS", source_state="finished", connected=False,
-                 source_id=None, stop_polls=0, deleting_polls=0):
+                 source_id=None, stop_polls=0, deleting_polls=0, clear_polls=0, clear_ends="cleared"):
         """A task; one that names ``source_id`` is that source's current task (the one added last)."""
         task = {"id": task_id, "name": name or task_id, "state": state, "connected": connected,
                 "source_server": {"id": source_id or "src-of-" + task_id, "state": source_state},
                 "target_server": {"vm_id": "vm-" + task_id, "name": "target-" + task_id}}
         self.tasks.records[task_id] = task
-        life = Life(stop_polls=stop_polls, deleting_polls=deleting_polls)
+        life = Life(stop_polls=stop_polls, deleting_polls=deleting_polls, clear_polls=clear_polls, clear_ends=clear_ends)
         if source_state == "stopping":
             life.stop_left = stop_polls  # a stop already under way
         self.tasks.lives[task_id] = life
@@ -253,6 +256,12 @@ class FakeSms:
         task = self.tasks.records.get(task_id)
         if task is None:
             raise not_found("tasks", task_id, "%s SMS task %s" % (operation, task_id))
+        if operation == "clear":
+            if busy(task):
+                raise refused([task_id], "clear SMS task %s" % task_id)
+            life = self.tasks.lives[task_id]
+            task["source_server"]["state"] = "clearing"
+            life.clear_left = life.clear_polls
         if operation == "stop":
             task["state"] = "ABORTING"
             task["source_server"]["state"] = "stopping"
@@ -291,6 +300,13 @@ class FakeSms:
                 self._forget(store, record_id)
             else:
                 life.deleting_left -= 1
+            return
+        if life.clear_left is not None:
+            if life.clear_left > 0:
+                life.clear_left -= 1
+                return
+            life.clear_left = None
+            store.records[record_id]["source_server"]["state"] = life.clear_ends
             return
         if life.stop_left is not None:
             if life.stop_left > 0:

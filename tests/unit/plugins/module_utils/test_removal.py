@@ -575,3 +575,63 @@ def test_a_busy_source_without_force_is_refused_by_the_service(fake):
     assert "set force: true to stop and delete the source server's tasks" in failure.msg
     assert [(call.method, call.kind, call.ids) for call in fake.writes()] == [("delete_record", "sources", ("s-1",))]
     assert "t-1" in fake.tasks.records and "s-1" in fake.sources.records
+
+
+# ---------------------------------------------------------------------------
+# clear_snapshots: the task action clear before the deletion
+# ---------------------------------------------------------------------------
+
+def test_clear_snapshots_clears_waits_for_cleared_then_deletes(fake):
+    fake.add_task("t-1", name="web", clear_polls=2)
+    result, failed = outcome_of(fake, ["t-1"], single=True, clear_snapshots=True)
+    assert not failed and result["changed"] is True
+    assert by_id(result)["t-1"]["snapshots_cleared"] is True and results(result) == {"t-1": "deleted"}
+    writes = [(call.method, call.detail) for call in fake.writes()]
+    assert writes[0] == ("task_action", "clear") and writes[1][0] == "delete_record"
+    assert fake.sleeps[:2] == [0.5, 0.75]  # read until the source server said cleared
+
+
+def test_a_task_already_cleared_gets_no_second_clear(fake):
+    fake.add_task("t-1", name="web", source_state="cleared")
+    result, failed = outcome_of(fake, ["t-1"], single=True, clear_snapshots=True)
+    assert not failed and by_id(result)["t-1"]["snapshots_cleared"] is True
+    assert [call.method for call in fake.writes()] == ["delete_record"]
+
+
+def test_a_refused_clear_keeps_the_task_and_names_the_service_error(fake):
+    fake.add_task("t-1", name="db", state="RUNNING", source_state="replicate", connected=True)
+    fake.add_task("t-2", name="web")
+    result, failed = outcome_of(fake, ["t-1", "t-2"], clear_snapshots=True)
+    assert failed and results(result) == {"t-1": "failed", "t-2": "deleted"}
+    entry = by_id(result)["t-1"]
+    assert entry["msg"].startswith("SMS task t-1 (db) was not deleted: its snapshots were not cleared, and deleting it "
+                                   "would leave them behind: Failed to clear SMS task t-1: SMS.2015")
+    assert entry["snapshots_cleared"] is False and entry["error"]["error_code"] == "SMS.2015"
+    assert ("delete_record", ("t-1",)) not in [(call.method, call.ids) for call in fake.writes()]
+    assert "t-1" in fake.tasks.records
+
+
+def test_a_clear_that_fails_keeps_the_task(fake):
+    fake.add_task("t-1", name="web", clear_polls=1, clear_ends="clearfailed")
+    failure = failure_of(fake, ["t-1"], single=True, clear_snapshots=True)
+    assert results(failure.result) == {"t-1": "failed"} and failure.result["changed"] is True  # the clear was sent
+    assert "clearing its snapshots failed (its source server is in state clearfailed)" in failure.msg
+    assert [call.method for call in fake.writes()] == ["task_action"]
+
+
+def test_a_clear_outlasting_wait_timeout_times_out_without_a_deletion(fake):
+    fake.add_task("t-1", name="web", clear_polls=10 ** 6)
+    failure = failure_of(fake, ["t-1"], single=True, clear_snapshots=True, wait_timeout=2)
+    assert results(failure.result) == {"t-1": "timed_out"} and failure.result["changed"] is True
+    assert failure.msg.startswith("SMS task t-1 (web) timed out clearing its snapshots: after 2 seconds it was still in "
+                                  "state MIGRATE_SUCCESS, source server state clearing")
+    assert [call.method for call in fake.writes()] == ["task_action"] and fake.clock() == 2
+
+
+def test_check_mode_predicts_the_clear_and_sends_nothing(fake):
+    fake.add_task("t-1", name="web")
+    fake.add_task("t-2", name="old", source_state="cleared")
+    result, failed = outcome_of(fake, ["t-1", "t-2"], clear_snapshots=True, check_mode=True)
+    assert not failed and fake.writes() == []
+    assert by_id(result)["t-1"]["msg"] == "SMS task t-1 (web) would be deleted after its snapshots are cleared"
+    assert by_id(result)["t-2"]["msg"] == "SMS task t-2 (old) would be deleted"
