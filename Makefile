@@ -13,7 +13,7 @@
 #   make demo       a migration wave against the bundled SMS emulator, each step with its requests (build/demo-venv: requirements-demo.txt)
 #   make emulator   the seeded SMS emulator in the foreground for README.md's quick start (EMULATOR_PORT=8600)
 #   make matrix     sanity, units and integration on ansible-core 2.16 to 2.21 (slow, not part of make test; MATRIX_ARGS="--releases 2.16")
-#   make mutation   mutation testing with cosmic-ray (slow, not part of make test; writes benchmarks/mutation.md)
+#   make mutation   mutation testing with mutmut (slow, not part of make test; writes benchmarks/mutation.md; MUTATION_ARGS="*.module_utils.waiting.*")
 #   make bench      cost and time against the emulator, about 15 minutes (tools/bench.py; BENCH_ARGS="--runs 5 --uri-loop-max 200")
 #   make clean      remove build output and caches (make distclean: the venv too)
 #
@@ -116,8 +116,15 @@ test: prepare
 matrix: prepare
 	"$(PY)" tools/matrix.py $(MATRIX_ARGS)
 
+# mutmut runs in build/collections, where the files' paths are the collection's import names (pyproject.toml
+# [tool.mutmut]); its results stay in build/collections/mutants, and a run tests again only what changed.
+# MUTATION_ARGS go to `mutmut run`: mutant names or patterns (which run again). A mutant that fills the
+# memory is stopped by the 4 GB cap (ulimit -d) instead of the machine's OOM killer.
 mutation: prepare
-	"$(PY)" tools/mutation.py $(MUTATION_ARGS)
+	"$(PY)" -m pip install --disable-pip-version-check --quiet -r requirements-mutation.txt
+	ln -sfn ../../pyproject.toml build/collections/pyproject.toml
+	cd build/collections && set -f && ulimit -d 4194304 && SECONDS=0 && "$(BIN)/mutmut" run $(MUTATION_ARGS) && \
+	  "$(PY)" "$(CURDIR)/tools/mutation_report.py" --seconds "$$SECONDS"
 
 bench: prepare
 	"$(PY)" tools/bench.py $(BENCH_ARGS)

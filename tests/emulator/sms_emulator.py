@@ -7,6 +7,8 @@ It plays the service side of what the collection talks to:
 
 * the SMS task routes (show, list, delete, batch delete, action),
 * the SMS source-server routes (show, list, delete, batch delete), linked to the tasks both ways,
+* the SMS server-template routes (list, show, delete, batch delete) and migration-project routes (list, show,
+  delete), and the task action ``clear`` (a source goes ``clearing``, then ``cleared`` or ``clearfailed``),
 * the IAM routes the collection may need (password token, project lookup),
 * the API gateway in front of them: X-Auth-Token or SDK-HMAC-SHA256 (AK/SK) authentication,
   the 15 minute clock window and the ``X-Request-Id`` header on every answer.
@@ -191,6 +193,11 @@ ROUTE_ACTIONS = {
     "batch_delete": "sms:server:batchDeleteTask", "task_action": "sms:server:manageTask",
     "list_sources": "sms:server:list", "show_source": "sms:server:get", "delete_source": "sms:server:delete",
     "batch_delete_sources": "sms:server:delete",
+    # templates and migration projects (section 11; the list and get names are the API reference's): both template
+    # deletions share ``sms:template:delete``
+    "list_templates": "sms:template:list", "show_template": "sms:template:get", "delete_template": "sms:template:delete",
+    "batch_delete_templates": "sms:template:delete",
+    "list_migprojects": "sms:migproject:list", "show_migproject": "sms:migproject:get", "delete_migproject": "sms:migproject:delete",
 }
 # Query parameters that a list route always honours, whatever ``Emulator.ignored_filters`` says: paging is no filter.
 PAGING_PARAMS = frozenset(("limit", "offset"))
@@ -274,6 +281,62 @@ SOURCE_BUSY_CODE = "SMS.2015"
 SOURCE_BUSY_MSG = "The source server has a migration task in progress or being stopped and cannot be deleted."
 # What ``current_task`` looks like once its task is gone (unconfirmed): left out (default) or null.
 TASK_GONE_STYLES = ("absent", "null")
+
+# ---------------------------------------------------------------------------
+# Server templates, migration projects and the task action ``clear`` (section 11 of the API notes)
+# ---------------------------------------------------------------------------
+
+# A template's secret, recognisable on purpose: a test can check that no output, log or error ever shows it.
+TEMPLATE_PASSWORD = "Emu-Target-Secret-7f3a9c!DoNotPrint"
+# The field set of the SDK's TemplateResponseBody (list items and the GET-one ``template`` alike). Values are invented.
+SAMPLE_TEMPLATE = {
+    "id": "2bf4344f-8f1f-414e-bb1b-8c2f59ada67f", "name": "web-01-template", "is_template": "true", "region": "cn-north-4",
+    "projectid": "0123456789abcdef0123456789abcdef", "target_server_name": "web-01-target", "availability_zone": "cn-north-4a",
+    "volumetype": "SAS", "flavor": "s6.large.2",
+    "vpc": {"id": "a1b2c3d4-0000-1111-2222-0123456789ab", "name": "vpc-migration", "cidr": "192.168.0.0/16"},
+    "nics": [{"id": "b2c3d4e5-0000-1111-2222-0123456789ab", "name": "subnet-migration", "cidr": "192.168.0.0/24",
+              "ip": "192.168.0.10"}],
+    "security_groups": [{"id": "c3d4e5f6-0000-1111-2222-0123456789ab", "name": "sg-migration"}],
+    "publicip": {"type": "5_bgp", "bandwidth_size": 5, "bandwidth_share_type": "PER"},
+    "disk": [{"id": 0, "index": 0, "name": "/dev/vda", "disktype": "SAS", "size": 40, "device_use": "BOOT"}],
+    "data_volume_type": "SAS", "target_password": TEMPLATE_PASSWORD, "image_id": "",
+}
+# The field set of the SDK's MigprojectsResponseBody (a list item). GET one (ShowMigprojectResponse) has the same
+# fields but ``id``: the newest reference (2026-01) and the SDK leave it out, older reference pages list it. The real
+# service most plausibly answers as its newest model says, so the emulator leaves ``id`` out of GET one by default
+# (a client that reads the id from there fails here) and puts it in for a project added with ``show_id=True``.
+SAMPLE_MIGPROJECT = {
+    "id": "", "name": "project", "description": "", "isdefault": False, "region": "cn-north-4", "start_target_server": True,
+    "speed_limit": 0, "use_public_ip": True, "exist_server": False, "type": "MIGRATE_BLOCK", "enterprise_project": "default",
+    "syncing": False, "start_network_check": False,
+}
+# There is always a default project (``reset`` makes it again); a source added without a project is in it.
+DEFAULT_MIGPROJECT_ID = "6a1f0d2e-3b4c-4d5e-8f60-7a8b9c0d1e2f"
+# Paging of both lists (API reference): limit 0 to 100, default 50; offset 0 to 65535. What limit 0 does is
+# unconfirmed: here it means the default (50), as for sources, so a client that takes 0 for "no limit" sees one page.
+TEMPLATE_LIST_DEFAULT_LIMIT = MIGPROJECT_LIST_DEFAULT_LIMIT = 50
+TEMPLATE_MAX_LIMIT = MIGPROJECT_MAX_LIMIT = 100
+# The codes below are this emulator's own choices (the facts give none): 404 for a missing template or project, as a
+# task's SMS.1801; 400 for a project that may not be deleted. Clients must go by the status and what they read again,
+# never by these codes.
+TEMPLATE_MISSING_CODE, TEMPLATE_MISSING_MSG = "SMS.1803", "The template does not exist."
+MIGPROJECT_MISSING_CODE, MIGPROJECT_MISSING_MSG = "SMS.1804", "The migration project does not exist."
+MIGPROJECT_NOT_EMPTY_CODE = "SMS.1805"
+MIGPROJECT_NOT_EMPTY_MSG = "The migration project still has servers and cannot be deleted."
+MIGPROJECT_DEFAULT_CODE, MIGPROJECT_DEFAULT_MSG = "SMS.1806", "The default migration project cannot be deleted."
+# Which task states allow ``clear`` is unconfirmed ("Delete Resources" is offered once a task has finished). The
+# emulator takes the narrow reading, so a client that clears too early is refused: accepted only for a finished task
+# (MIGRATE_SUCCESS, or MIGRATE_FAIL: the migration ended and left its resources), also after a failed clear
+# (``clearfailed``); refused with 400 SMS.2015 (the legacy "task in progress" code) while the task is busy (a busy task
+# or source state, ``clearing`` included, whatever the agent connection), once it is ``cleared`` (a second ``clear`` is
+# refused, not ignored: a client reads the state before it asks again), and in every other state (READY, ABORT, SYNC_*...).
+CLEARABLE_TASK_STATES = frozenset(("MIGRATE_SUCCESS", "MIGRATE_FAIL"))
+CLEAR_REFUSED_CODE = "SMS.2015"
+CLEAR_BUSY_MSG = "The task is in progress and its snapshot resources cannot be cleared."
+CLEAR_DONE_MSG = "The snapshot resources of the task have already been cleared."
+CLEAR_UNFINISHED_MSG = "The task has not finished and its snapshot resources cannot be cleared."
+# ``add_task(clear_refused=True)``: the service refuses ``clear`` for reasons of its own (emulator's code).
+CLEAR_DENIED_CODE, CLEAR_DENIED_MSG = "SMS.1807", "The snapshot resources of the task cannot be cleared."
 
 
 def _source_state(task: dict):
@@ -540,7 +603,16 @@ _ROUTES = (
     ("POST", re.compile(r"^/v3/sources/delete/?$"), "batch_delete_sources", "project"),
     ("GET", re.compile(r"^/v3/sources/(?P<source>[^/]+)/?$"), "show_source", "project"),
     ("DELETE", re.compile(r"^/v3/sources/(?P<source>[^/]+)/?$"), "delete_source", "project"),
+    ("GET", re.compile(r"^/v3/vm/templates/?$"), "list_templates", "project"),
+    ("POST", re.compile(r"^/v3/vm/templates/delete/?$"), "batch_delete_templates", "project"),
+    ("GET", re.compile(r"^/v3/vm/templates/(?P<template>[^/]+)/?$"), "show_template", "project"),
+    ("DELETE", re.compile(r"^/v3/vm/templates/(?P<template>[^/]+)/?$"), "delete_template", "project"),
+    ("GET", re.compile(r"^/v3/migprojects/?$"), "list_migprojects", "project"),
+    ("GET", re.compile(r"^/v3/migprojects/(?P<migproject>[^/]+)/?$"), "show_migproject", "project"),
+    ("DELETE", re.compile(r"^/v3/migprojects/(?P<migproject>[^/]+)/?$"), "delete_migproject", "project"),
 )
+# The path parameters of the routes, in the order ``handle`` looks for the one a request names.
+_RESOURCE_KINDS = ("task", "source", "template", "migproject")
 
 _CONTROL_ROUTES = {
     ("GET", "/_emulator/journal"): "control_journal",
@@ -549,6 +621,10 @@ _CONTROL_ROUTES = {
     ("POST", "/_emulator/tasks"): "control_add_task",
     ("GET", "/_emulator/sources"): "control_sources",
     ("POST", "/_emulator/sources"): "control_add_source",
+    ("GET", "/_emulator/templates"): "control_templates",
+    ("POST", "/_emulator/templates"): "control_add_template",
+    ("GET", "/_emulator/migprojects"): "control_migprojects",
+    ("POST", "/_emulator/migprojects"): "control_add_migproject",
     ("POST", "/_emulator/faults"): "control_inject",
     ("GET", "/_emulator/settings"): "control_settings",
     ("POST", "/_emulator/settings"): "control_change_settings",
@@ -564,13 +640,15 @@ class Emulator:
     Settings that change how the service answers, as attributes (also through ``POST /_emulator/settings``, a JSON
     object of any of them; ``GET`` shows them; ``reset`` restores the defaults):
 
-    * ``ignored_filters`` (set of query parameter names, default empty): the list routes ``GET /v3/tasks`` and
-      ``GET /v3/sources`` ignore these filters, as a gateway or a service that drops a parameter would:
+    * ``ignored_filters`` (set of query parameter names, default empty): the list routes ``GET /v3/tasks``,
+      ``GET /v3/sources`` and ``GET /v3/vm/templates`` ignore these filters, as a gateway or a service that drops a parameter would:
       ``{"source_server_id"}`` makes ``GET /v3/tasks?source_server_id=X`` list every task. ``limit`` and ``offset``
       are never ignored.
     * ``partial_batches`` (default False): a batch deletion (``POST /v3/tasks/delete``, ``POST /v3/sources/delete``)
       that holds busy ids deletes (starts deleting) every other id it may, then answers 400 SMS.2015 naming the
-      refused ids in ``error_param``. When False the whole batch is refused and nothing is touched.
+      refused ids in ``error_param``. When False the whole batch is refused and nothing is touched. The template
+      batch (``POST /v3/vm/templates/delete``) refuses unknown ids instead (404, see ``_api_batch_delete_templates``),
+      and the same way: with ``partial_batches`` it deletes the known ids first.
     * ``denied_actions`` (set of IAM action names, default empty): a request whose route needs one of these actions
       (ROUTE_ACTIONS) answers 403 SMS.9004 naming the action, as an IAM policy with a deny would. Authentication
       comes first: a request that fails it still gets its 401.
@@ -616,6 +694,10 @@ class Emulator:
         self._progress: dict[str, dict] = {}
         self.sources: dict[str, dict] = {}
         self._source_progress: dict[str, dict] = {}
+        self.templates: dict[str, dict] = {}
+        self._template_progress: dict[str, dict] = {}
+        self.migprojects: dict[str, dict] = {}
+        self._migproject_progress: dict[str, dict] = {}
         self._faults: list[dict] = []
         self.ignored_filters: set[str] = set()
         self.partial_batches = False
@@ -623,6 +705,7 @@ class Emulator:
         self._seq = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._add_default_migproject()
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -676,7 +759,8 @@ class Emulator:
 
     def add_task(self, task_id=None, name="task", state="MIGRATE_SUCCESS", source_state="finished", connected=False,
                  deleting_polls=0, stop_polls=1, stuck_deleting=False, hidden=False, ghost=False, echo_token=False,
-                 source_id=None, scoped=False, **fields) -> dict:
+                 source_id=None, scoped=False, template_id=None, clear_polls=1, clear_fails=False, clear_refused=False,
+                 **fields) -> dict:
         """Create (or replace) a task with the full GET-one field set and return it.
 
         A task that names its source, by ``source_id`` or by an ``id`` in a ``source_server`` field of its own, is
@@ -692,6 +776,12 @@ class Emulator:
         Several tasks may name the same source: the one added last is the source's current task. ``echo_token``
         makes GET quote the caller's X-Auth-Token in ``error_json``. A task added with the source state ``stopping``
         finishes its stop after ``stop_polls`` looks.
+
+        ``template_id`` names the task's server template (``vm_template_id``, also in its source's ``current_task``);
+        the template is created (``<name>-template``) when missing. The action ``clear`` puts the source in
+        ``clearing`` for ``clear_polls`` looks, then ``cleared`` (``clearfailed`` with ``clear_fails``);
+        ``clear_refused`` makes the service refuse ``clear`` (400 CLEAR_DENIED_CODE) whatever the state. A task added
+        with the source state ``clearing`` stays there: only the action moves on.
         """
         task = copy.deepcopy(SAMPLE_TASK)
         task.update(id=task_id or str(uuid.uuid4()), name=name, state=state, connected=connected,
@@ -711,6 +801,8 @@ class Emulator:
                 task["source_server"].pop("state", None)
             else:
                 task["source_server"]["state"] = source_state
+        if template_id is not None:
+            task["vm_template_id"] = template_id
         with self.lock:
             self.tasks[task["id"]] = task
             self._progress[task["id"]] = {
@@ -718,9 +810,12 @@ class Emulator:
                 "deleting_left": deleting_polls if "DELETING" in (state, str(source_state).upper()) else None,
                 "hidden": hidden, "ghost": ghost, "echo_token": echo_token, "scoped": scoped,
                 "stop_left": stop_polls if str(source_state).lower() == "stopping" else None,
+                "clear_polls": clear_polls, "clear_fails": clear_fails, "clear_refused": clear_refused, "clear_left": None,
             }
             if source_id is not None:
                 self._link_from_task(task, source_id, own_source)
+            if template_id is not None and template_id not in self.templates:
+                self.add_template(template_id, name=f"{name}-template", target_server_name=f"{name}-target")
         return task
 
     def seed_demo(self):
@@ -742,8 +837,11 @@ class Emulator:
 
     def _forget(self, task_id: str):
         self._settle_sources(task_id)
-        self.tasks.pop(task_id, None)
+        task = self.tasks.pop(task_id, None)
         self._progress.pop(task_id, None)
+        template_id = (task or {}).get("vm_template_id")
+        if template_id and self._template_progress.get(template_id, {}).get("removed_with_task"):
+            self._forget_template(template_id)
 
     def _advance_deletion(self, task_id: str) -> bool:
         """One observation of a task; returns False when it is gone (now or before)."""
@@ -771,6 +869,26 @@ class Emulator:
         if isinstance(task.get("source_server"), dict):
             task["source_server"]["state"] = "stopped"
 
+    def _advance_clear(self, task_id: str):
+        """One look at a task whose snapshot resources are being cleared: ``clearing`` for ``clear_polls`` looks, then
+        ``cleared`` (or ``clearfailed``). The task's own state and ``target_snapshot_id`` stay as they were: what the
+        service does to them is unconfirmed, so a client must read the source state, never predict it."""
+        progress = self._progress.get(task_id)
+        if not progress or progress["clear_left"] is None:
+            return
+        if progress["clear_left"] > 0:
+            progress["clear_left"] -= 1
+            return
+        progress["clear_left"] = None
+        source = self.tasks[task_id].get("source_server")
+        if isinstance(source, dict):
+            source["state"] = "clearfailed" if progress["clear_fails"] else "cleared"
+
+    def _advance_actions(self, task_id: str):
+        """One look at a task's pending stop and clear."""
+        self._advance_stop(task_id)
+        self._advance_clear(task_id)
+
     # -- source servers ----------------------------------------------------
     #
     # The link both ways: a task names its source in ``source_server.id``, a source names its task in
@@ -788,7 +906,9 @@ class Emulator:
         ``task_id`` makes an existing task the source's current task: the task then names this source in its
         ``source_server`` (id, name, ip, OS) and takes the record's ``connected``, ``state`` and ``migration_cycle``.
         A replaced record keeps its current task unless ``task_id`` names another. ``migproject`` is the migration
-        project the list's ``migproject`` filter matches (not part of the body). ``deleting_polls``: a DELETE is
+        project the list's ``migproject`` filter matches (not part of the body: the SDK's source models have no such
+        field), the default project when None; it need not name a project the emulator has. A project with a source
+        in it has servers (``exist_server``) and may not be deleted. ``deleting_polls``: a DELETE is
         accepted at once and the record answers with state ``deleting`` for that many looks before it is gone.
         ``task_gone`` is what ``current_task`` looks like once its task is gone: ``absent`` (left out) or ``null``.
         """
@@ -805,6 +925,8 @@ class Emulator:
             if task_id is not None and task_id not in self.tasks:
                 raise ValueError(f"no task {task_id} to link the source to")
             previous = self._source_progress.get(record["id"], {})
+            if migproject is None:
+                migproject = self.default_migproject
             self.sources[record["id"]] = record
             self._source_progress[record["id"]] = {
                 "task_id": task_id if task_id is not None else previous.get("task_id"), "migproject": migproject,
@@ -889,7 +1011,7 @@ class Emulator:
             return False
         task_id = progress["task_id"]
         if task_id in self.tasks and self._advance_deletion(task_id):
-            self._advance_stop(task_id)
+            self._advance_actions(task_id)
         if progress["deleting_left"] is None:
             return True
         if progress["deleting_left"] <= 0:
@@ -908,6 +1030,101 @@ class Emulator:
     def _forget_source(self, source_id: str):
         self.sources.pop(source_id, None)
         self._source_progress.pop(source_id, None)
+
+    def move_source(self, source_id: str, migproject: str | None):
+        """Put a source in another migration project (None: the default one), as the console's "move" does."""
+        with self.lock:
+            if source_id not in self._source_progress:
+                raise ValueError(f"no source {source_id} to move")
+            self._source_progress[source_id]["migproject"] = migproject if migproject is not None else self.default_migproject
+
+    def source_migproject(self, source_id: str) -> str | None:
+        """The migration project a source is in (what ``GET /v3/sources?migproject=`` matches), or None if no source."""
+        with self.lock:
+            return (self._source_progress.get(source_id) or {}).get("migproject")
+
+    # -- server templates --------------------------------------------------
+    #
+    # Unconfirmed behaviour, as this emulator chooses it: a template that a task names (``vm_template_id``) may be
+    # deleted like any other (the reference documents no constraint); the task then names a template that is gone.
+    # Deleting a task leaves its template, unless the template was added with ``removed_with_task``. ``is_template``
+    # ("a template associated with a task is not a general template") reads "false" while a task names the template,
+    # "true" otherwise, unless ``add_template`` was given a value.
+
+    def add_template(self, template_id=None, name="template", hidden=False, removed_with_task=False, **fields) -> dict:
+        """Create (or replace) a server template with the full field set of the SDK's TemplateResponseBody and
+        return it; ``fields`` override any field (``target_password`` is TEMPLATE_PASSWORD unless given).
+
+        ``hidden`` keeps it out of list answers while GET still finds it (as for tasks). ``removed_with_task``: the
+        template goes when a task naming it is deleted (one answer to an unconfirmed question).
+        """
+        record = copy.deepcopy(SAMPLE_TEMPLATE)
+        record.update(id=template_id or str(uuid.uuid4()), name=name)
+        pinned = "is_template" in fields
+        record.update(copy.deepcopy(fields))
+        with self.lock:
+            self.templates[record["id"]] = record
+            self._template_progress[record["id"]] = {"hidden": hidden, "removed_with_task": removed_with_task,
+                                                     "pinned": pinned}
+        return record
+
+    def template_body(self, template_id: str) -> dict:
+        """A template as the service shows it now (a list item, or the ``template`` of GET one)."""
+        with self.lock:
+            body = copy.deepcopy(self.templates[template_id])
+            if not self._template_progress[template_id]["pinned"]:
+                used = any(task.get("vm_template_id") == template_id for task in self.tasks.values())
+                body["is_template"] = "false" if used else "true"
+            return body
+
+    def _forget_template(self, template_id: str):
+        self.templates.pop(template_id, None)
+        self._template_progress.pop(template_id, None)
+
+    # -- migration projects ------------------------------------------------
+
+    def add_migproject(self, migproject_id=None, name="project", isdefault=False, exist_server=False, hidden=False,
+                       show_id=False, **fields) -> dict:
+        """Create (or replace) a migration project with the field set of the SDK's MigprojectsResponseBody and return it.
+
+        ``isdefault`` makes it the default project (the others stop being it); the default project may not be deleted.
+        ``exist_server`` True: the project has servers the emulator does not hold as sources (say, ones the
+        credentials cannot see); it has servers anyway while a source is in it. ``hidden`` keeps it out of list
+        answers while GET still finds it. ``show_id`` puts ``id`` in the GET-one body, as older reference pages
+        document (see SAMPLE_MIGPROJECT).
+        """
+        record = copy.deepcopy(SAMPLE_MIGPROJECT)
+        record.update(id=migproject_id or str(uuid.uuid4()), name=name, isdefault=isdefault, exist_server=exist_server)
+        record.update(copy.deepcopy(fields))
+        with self.lock:
+            if record["isdefault"]:
+                for other in self.migprojects.values():
+                    other["isdefault"] = False
+            self.migprojects[record["id"]] = record
+            self._migproject_progress[record["id"]] = {"hidden": hidden, "show_id": show_id}
+        return record
+
+    def _add_default_migproject(self):
+        self.add_migproject(DEFAULT_MIGPROJECT_ID, name="default", isdefault=True, description="The default project")
+
+    @property
+    def default_migproject(self) -> str | None:
+        """The id of the default migration project (None when none is the default)."""
+        with self.lock:
+            return next((pid for pid, record in self.migprojects.items() if record.get("isdefault")), None)
+
+    def _has_servers(self, migproject_id: str) -> bool:
+        return bool(self.migprojects[migproject_id].get("exist_server")) or any(
+            progress["migproject"] == migproject_id for progress in self._source_progress.values())
+
+    def migproject_body(self, migproject_id: str, listed: bool = False) -> dict:
+        """A project as GET (or, with ``listed``, a list item) shows it now: ``exist_server`` counts its sources."""
+        with self.lock:
+            body = copy.deepcopy(self.migprojects[migproject_id])
+            body["exist_server"] = self._has_servers(migproject_id)
+            if not listed and not self._migproject_progress[migproject_id]["show_id"]:
+                del body["id"]
+            return body
 
     # -- journal and faults ------------------------------------------------
 
@@ -935,12 +1152,18 @@ class Emulator:
                     and (path_prefix is None or entry["path"].startswith(path_prefix))]
 
     def reset(self):
-        """No tasks, no source servers, no faults, empty journal, default settings."""
+        """No tasks, no source servers, no templates, only the default migration project, no faults, empty journal,
+        default settings."""
         with self.lock:
             self.tasks.clear()
             self._progress.clear()
             self.sources.clear()
             self._source_progress.clear()
+            self.templates.clear()
+            self._template_progress.clear()
+            self.migprojects.clear()
+            self._migproject_progress.clear()
+            self._add_default_migproject()
             self._faults.clear()
             self.journal.clear()
             self.ignored_filters = set()
@@ -1047,11 +1270,12 @@ class Emulator:
         route, match = self._route(request)
         ids = {name: unquote(value) for name, value in match.groupdict().items()} if match else {}
         task_id, source_id = ids.get("task"), ids.get("source")
-        resource_id = task_id if task_id is not None else source_id
+        resource_id = next((ids[kind] for kind in _RESOURCE_KINDS if ids.get(kind) is not None), None)
         with self.lock:
             self._seq += 1
             entry = {"seq": self._seq, "time": arrival, "method": request.method, "path": request.path, "task_id": task_id,
-                     "source_id": source_id, "query": dict(request.query), "raw_query": request.raw_query,
+                     "source_id": source_id, "template_id": ids.get("template"), "migproject_id": ids.get("migproject"),
+                     "query": dict(request.query), "raw_query": request.raw_query,
                      "headers": {name.lower(): value for name, value in request.header_pairs},
                      "body": request.journal_body(), "auth": request.auth, "status": None,
                      "request_id": request.request_id, "fault": None}
@@ -1088,7 +1312,7 @@ class Emulator:
         for _method, pattern, _name, _auth in _ROUTES:
             match = pattern.match(request.path)
             if match and match.groupdict():
-                return None, match  # a task or source path with an unsupported method: keep the id for the journal
+                return None, match  # a resource path with an unsupported method: keep the id for the journal
         return None, None
 
     def _process(self, request: Request, route, resource_id) -> Reply:
@@ -1151,7 +1375,7 @@ class Emulator:
         with self.lock:
             if self._is_ghost(task_id) or not self._advance_deletion(task_id):
                 return _error(404, "SMS.1801", "The task does not exist.", [task_id])
-            self._advance_stop(task_id)
+            self._advance_actions(task_id)
             task = self.tasks[task_id]
             if self._progress[task_id]["echo_token"]:  # a service that quotes the caller's token back
                 task = dict(task, error_json="rejected token %s" % request.headers.get("x-auth-token"))
@@ -1182,7 +1406,7 @@ class Emulator:
             for task_id in list(self.tasks):
                 # every list read is one more look at pending deletions and stops
                 if self._advance_deletion(task_id):
-                    self._advance_stop(task_id)
+                    self._advance_actions(task_id)
             if "state" in query and query["state"] not in LIST_FILTER_STATES:
                 return _bad_param("state", "must be one of " + ", ".join(sorted(LIST_FILTER_STATES)))
             matching = [task for task in self.tasks.values()
@@ -1246,7 +1470,31 @@ class Emulator:
                 task["state"] = "RUNNING"
                 source["state"] = "replicate"
                 progress["stop_left"] = None
+            elif operation == "clear":
+                refusal = self._clear_refusal(task_id)
+                if refusal is not None:
+                    return refusal
+                source["state"] = "clearing"
+                progress["clear_left"] = progress["clear_polls"]
+                if progress["clear_left"] <= 0:
+                    self._advance_clear(task_id)
+            if operation in ("stop", "start"):
+                progress["clear_left"] = None
         return Reply.json(200, "succeeded")
+
+    def _clear_refusal(self, task_id: str) -> Reply | None:
+        """The answer refusing ``clear`` for this task now, or None when the service accepts it (CLEARABLE_TASK_STATES)."""
+        task, progress = self.tasks[task_id], self._progress[task_id]
+        if progress["clear_refused"]:
+            return _error(400, CLEAR_DENIED_CODE, CLEAR_DENIED_MSG, [task_id])
+        source_state = _source_state(task)
+        if source_state in BUSY_SOURCE_STATES or task.get("state") in BUSY_TASK_STATES:
+            return _error(400, CLEAR_REFUSED_CODE, CLEAR_BUSY_MSG, [task_id])
+        if source_state == "cleared":
+            return _error(400, CLEAR_REFUSED_CODE, CLEAR_DONE_MSG, [task_id])
+        if task.get("state") not in CLEARABLE_TASK_STATES:
+            return _error(400, CLEAR_REFUSED_CODE, CLEAR_UNFINISHED_MSG, [task_id])
+        return None
 
     def _api_show_source(self, _request: Request, source_id: str) -> Reply:
         with self.lock:
@@ -1327,6 +1575,94 @@ class Emulator:
                 return _error(400, SOURCE_BUSY_CODE, SOURCE_BUSY_MSG, refused)
         return Reply.json(200, "succeeded")
 
+    def _page(self, request: Request, default_limit: int, max_limit: int):
+        """(filters, limit, offset, None) of a template or project list request, or (.., error reply)."""
+        query = self._filters(request)
+        limit, failure = _int_param(query, "limit", default_limit, 0, max_limit)
+        if failure:
+            return query, None, None, failure
+        offset, failure = _int_param(query, "offset", 0, 0, SOURCE_MAX_OFFSET)
+        return query, limit or default_limit, offset, failure
+
+    def _api_list_templates(self, request: Request) -> Reply:
+        query, limit, offset, failure = self._page(request, TEMPLATE_LIST_DEFAULT_LIMIT, TEMPLATE_MAX_LIMIT)
+        if failure:
+            return failure
+        tests = [
+            ("name", lambda item, wanted: wanted.lower() in str(item.get("name", "")).lower()),  # not exact, as tasks
+            ("id", lambda item, wanted: item["id"] == wanted),
+            ("availability_zone", lambda item, wanted: item.get("availability_zone") == wanted),
+            ("region", lambda item, wanted: item.get("region") == wanted),
+        ]
+        with self.lock:
+            shown = [self.template_body(template_id) for template_id, progress in self._template_progress.items()
+                     if not progress["hidden"]]
+        matching = [item for item in shown if all(test(item, query[name]) for name, test in tests if name in query)]
+        return Reply.json(200, {"count": len(matching), "templates": matching[offset:offset + limit]})
+
+    def _api_show_template(self, _request: Request, template_id: str) -> Reply:
+        with self.lock:
+            if template_id not in self.templates:
+                return _error(404, TEMPLATE_MISSING_CODE, TEMPLATE_MISSING_MSG, [template_id])
+            return Reply.json(200, {"template": self.template_body(template_id)})  # wrapped, unlike a task or a source
+
+    def _api_delete_template(self, _request: Request, template_id: str) -> Reply:
+        with self.lock:
+            if template_id not in self.templates:
+                return _error(404, TEMPLATE_MISSING_CODE, TEMPLATE_MISSING_MSG, [template_id])
+            self._forget_template(template_id)
+        return Reply(200)  # an empty body: a client must not need JSON on success
+
+    def _api_batch_delete_templates(self, request: Request) -> Reply:
+        """Unconfirmed: what the service does with ids it does not know. The emulator takes the strict reading, so a
+        client that assumes a batch shrugs off stale ids is caught: 404 TEMPLATE_MISSING_CODE naming the unknown ids,
+        and nothing deleted (with ``partial_batches``: the known ids deleted first). The success body is ``{}``, as
+        the newest reference's example shows (the SDK's model says a string)."""
+        ids, failure = _batch_ids(request, "template")
+        if failure:
+            return failure
+        with self.lock:
+            wanted = list(dict.fromkeys(ids))
+            unknown = [template_id for template_id in wanted if template_id not in self.templates]
+            if unknown and not self.partial_batches:
+                return _error(404, TEMPLATE_MISSING_CODE, TEMPLATE_MISSING_MSG, unknown)
+            for template_id in wanted:
+                if template_id not in unknown:
+                    self._forget_template(template_id)
+            if unknown:
+                return _error(404, TEMPLATE_MISSING_CODE, TEMPLATE_MISSING_MSG, unknown)
+        return Reply.json(200, {})
+
+    def _api_list_migprojects(self, request: Request) -> Reply:
+        _query, limit, offset, failure = self._page(request, MIGPROJECT_LIST_DEFAULT_LIMIT, MIGPROJECT_MAX_LIMIT)
+        if failure:
+            return failure
+        with self.lock:
+            shown = [self.migproject_body(migproject_id, listed=True)
+                     for migproject_id, progress in self._migproject_progress.items() if not progress["hidden"]]
+        return Reply.json(200, {"count": len(shown), "migprojects": shown[offset:offset + limit]})
+
+    def _api_show_migproject(self, _request: Request, migproject_id: str) -> Reply:
+        with self.lock:
+            if migproject_id not in self.migprojects:
+                return _error(404, MIGPROJECT_MISSING_CODE, MIGPROJECT_MISSING_MSG, [migproject_id])
+            return Reply.json(200, self.migproject_body(migproject_id))
+
+    def _api_delete_migproject(self, _request: Request, migproject_id: str) -> Reply:
+        """Only a project without servers may be deleted, never the default one (user guide); the body Terraform
+        sends (``[id]``) or none at all, as the SDK, are both taken."""
+        with self.lock:
+            record = self.migprojects.get(migproject_id)
+            if record is None:
+                return _error(404, MIGPROJECT_MISSING_CODE, MIGPROJECT_MISSING_MSG, [migproject_id])
+            if record.get("isdefault"):
+                return _error(400, MIGPROJECT_DEFAULT_CODE, MIGPROJECT_DEFAULT_MSG, [migproject_id])
+            if self._has_servers(migproject_id):
+                return _error(400, MIGPROJECT_NOT_EMPTY_CODE, MIGPROJECT_NOT_EMPTY_MSG, [migproject_id])
+            self.migprojects.pop(migproject_id)
+            self._migproject_progress.pop(migproject_id)
+        return Reply(200)
+
     # -- IAM routes --------------------------------------------------------
 
     def _api_issue_token(self, request: Request) -> Reply:
@@ -1401,6 +1737,26 @@ class Emulator:
     def control_add_source(self, request: Request) -> Reply:
         try:
             return Reply.json(200, self.add_source(**(request.json_body() or {})))
+        except (ValueError, TypeError) as exc:
+            return Reply.json(400, {"error": str(exc)})
+
+    def control_templates(self, _request: Request) -> Reply:
+        with self.lock:
+            return Reply.json(200, [self.template_body(template_id) for template_id in self.templates])
+
+    def control_add_template(self, request: Request) -> Reply:
+        try:
+            return Reply.json(200, self.add_template(**(request.json_body() or {})))
+        except (ValueError, TypeError) as exc:
+            return Reply.json(400, {"error": str(exc)})
+
+    def control_migprojects(self, _request: Request) -> Reply:
+        with self.lock:
+            return Reply.json(200, [self.migproject_body(migproject_id, listed=True) for migproject_id in self.migprojects])
+
+    def control_add_migproject(self, request: Request) -> Reply:
+        try:
+            return Reply.json(200, self.add_migproject(**(request.json_body() or {})))
         except (ValueError, TypeError) as exc:
             return Reply.json(400, {"error": str(exc)})
 

@@ -141,7 +141,8 @@ def test_force_times_out_while_waiting_to_become_deletable(emulator, playbook):
     result = run.result()
     assert run.status() == "failed"
     assert result["changed"] is True  # the stop was accepted
-    assert "to stop and become deletable" in result["msg"] and "source server state stopping" in result["msg"]
+    assert "timed out waiting to stop: its stop was accepted" in result["msg"] and "source server state stopping" in result["msg"]
+    assert result["msg"].endswith("Run the task again once it has stopped, or raise wait_timeout")
     assert "DELETE" not in emulator.methods()
 
 

@@ -22,7 +22,9 @@ if REPO_ROOT not in sys.path:
 
 from tests.conftest import AK, PROJECT_ID, SK, TOKEN  # noqa: E402  pylint: disable=wrong-import-position
 from tests.emulator.sms_emulator import (  # noqa: E402  pylint: disable=wrong-import-position
+    _ROUTES,
     DEFAULT_MIGPROJECT_ID,
+    ROUTE_ACTIONS,
     SAMPLE_MIGPROJECT,
     SAMPLE_TEMPLATE,
     TEMPLATE_PASSWORD,
@@ -414,6 +416,10 @@ def test_clear_carries_the_sdk_extra_fields(emu):
 # ---------------------------------------------------------------------------
 # the new routes: IAM denials, faults, authentication, journal, error styles, control routes
 # ---------------------------------------------------------------------------
+
+def test_every_sms_route_needs_an_iam_action():
+    assert set(ROUTE_ACTIONS) == {name for _method, _pattern, name, _auth in _ROUTES} - {"issue_token", "list_projects"}
+
 
 @pytest.mark.parametrize("method,path,body,action", [
     ("GET", "/v3/vm/templates", None, "sms:template:list"),
