@@ -25,9 +25,19 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     template_summary,
 )
 
+
+def task_identity(task):
+    """What an entry tells of a task besides its id: its name, its source server, and the server template it was
+    created from (when the task names one)."""
+    identity = {"name": task.get("name"), "source_server_id": (task.get("source_server") or {}).get("id")}
+    if task.get("vm_template_id"):
+        identity["template_id"] = task["vm_template_id"]
+    return identity
+
+
 TASK = Description(
     api=TASKS, result_key="tasks", single_key="task", plan_of=plan, summary_of=summary,
-    identify=lambda task: {"name": task.get("name"), "source_server_id": (task.get("source_server") or {}).get("id")},
+    identify=task_identity,
     leftovers=servers_of, is_refusal_of=is_refusal, readying=StopFirst(),
     readied="stopped_and_deleted", readied_words="stopped and deleted",
     list_items_complete=False,  # list items lack "connected": a busy task is read on its own

@@ -216,6 +216,13 @@ tasks:
           M(hwcloud.sms.sms_source_server) removes).
       type: str
       version_added: 1.0.0
+    template_id:
+      description:
+        - The id of the server template the task was created from (its C(vm_template_id)), when the task names one;
+          M(hwcloud.sms.sms_server_template) removes it.
+      type: str
+      returned: for a task that was found and names a template
+      version_added: 1.1.0
     snapshots_cleared:
       description:
         - With O(clear_snapshots=true), whether the task's snapshots were cleared (by this run, or before it). V(false)
