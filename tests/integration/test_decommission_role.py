@@ -200,7 +200,7 @@ def test_refusal_is_summarized_and_fails_the_run(emulator, tmp_path):
     assert outcome(run, FAIL_TASK)["status"] == "failed"
     # the refusal is told once, in the summary: not by the module's task, not again by the failure at the end
     assert outcome(run, FAIL_TASK)["result"]["msg"] == (
-        "1 SMS task was not deleted (see not_deleted and source_servers.not_removed in the summary above)")
+        "1 SMS task was not deleted (see not_deleted and the not_removed lists in the summary above)")
     assert run.stdout.count("set decommission_force: true") == 1, run.stdout
     assert "FAILED!" not in run.stdout.split("TASK [hwcloud.sms.decommission : Fail when")[0]
     assert sorted(emulator.tasks) == sorted([busy["id"], failed["id"]])
