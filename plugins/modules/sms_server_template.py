@@ -88,8 +88,8 @@ attributes:
     platforms: all
     description: Runs wherever Python and C(requests) are available; it only talks HTTPS to Huawei Cloud.
 notes:
-  - A template may hold the target server's password (C(target_password)). The module drops it from every answer as
-    soon as it arrives - it is in no result, diff, message or log.
+  - A template may hold the target server's password (C(target_password)). The module drops it from every template
+    it reads, as soon as it arrives, so that no template in a result or a diff holds it.
 seealso:
   - module: hwcloud.sms.sms_server_template_info
   - module: hwcloud.sms.sms_task

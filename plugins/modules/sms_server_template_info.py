@@ -12,7 +12,7 @@ description:
     target server - with the service's filters and following pages to the end (C(GET /v3/vm/templates)), or shows
     one template by its id (C(GET /v3/vm/templates/{id})).
   - A template's C(target_password) (the target server's password, when the template holds one) is dropped from
-    every answer as soon as it arrives; it is never returned.
+    every template read, as soon as it arrives; no returned template holds it.
   - Only reads; changes nothing. M(hwcloud.sms.sms_server_template) deletes templates.
 options:
   template_id:
