@@ -53,8 +53,8 @@ class Auth:
         if self.kind == "token":
             return "an IAM token (auth_token)"
         if self.kind == "password":
-            return "the password of user %s of account %s, exchanged for an IAM token" % (creds.user_name,
-                                                                                        creds.domain_name)
+            return "the password of user %s of account %s, exchanged for an IAM token" % (
+                creds.user_name, creds.domain_name)
         project = "project id %s" % self.project_id if self.project_id else \
             "project looked up by the name %s" % self._scope_name()
         return "AK/SK signature%s, %s" % (" with a security token" if creds.security_token else "", project)

@@ -20,6 +20,9 @@ EXCERPT_LENGTH = 200
 EXCERPT_SOURCE = 4096  # characters of a body looked at for an excerpt
 MASK = "********"
 CLOCK_TOLERANCE = 15 * 60
+# Fields of an SMS record that hold a secret (sms-api.md section 11): never quoted, whatever the answer around them.
+SECRET_FIELDS = ("target_password",)
+SECRET_FIELD_VALUE = re.compile(r'("(?:%s)"\s*:\s*)(?:"(?:[^"\\]|\\.)*"?|[^,}\s]*)' % "|".join(SECRET_FIELDS))
 
 
 class SmsApiError(Exception):
@@ -201,14 +204,21 @@ def body_head(text):
 
 
 def redacted(value, redact):
-    """``value`` (a parsed body) with ``redact`` applied to every string in it."""
+    """``value`` (a parsed body) with ``redact`` applied to every string in it, and the value of every field that
+    holds a secret (SECRET_FIELDS) masked."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, list):
         return [redacted(item, redact) for item in value]
     if isinstance(value, dict):
-        return {key: redacted(item, redact) for key, item in value.items()}
+        return {key: MASK if key in SECRET_FIELDS else redacted(item, redact) for key, item in value.items()}
     return value
+
+
+def without_secret_fields(text):
+    """``text`` (a body as it came) with the value of every field that holds a secret masked, a value cut off at the
+    end of the text too: an answer quoted in a message may be a record (a template's ``target_password``)."""
+    return SECRET_FIELD_VALUE.sub(lambda match: match.group(1) + '"' + MASK + '"', text)
 
 
 def redactor(secrets):
@@ -238,7 +248,7 @@ def short(value, limit=1000):
 
 def body_excerpt(text):
     """A short, single-line excerpt of a body that is not JSON (for example a gateway's HTML page)."""
-    text = re.sub(r"<[^<>]*>", " ", body_head(text))
+    text = re.sub(r"<[^<>]*>", " ", without_secret_fields(body_head(text)))
     text = " ".join(text.split())
     if not text:
         return "(empty body)"

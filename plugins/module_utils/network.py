@@ -164,4 +164,3 @@ def errno_text(exc):
     """
     found = re.findall(r"\[Errno -?\d+\] [A-Za-z ,.'-]{1,80}", body_head(str(exc)))
     return ": %s" % found[-1].strip(" .,'") if found else ""
-

@@ -17,11 +17,10 @@ from urllib.parse import quote, urlsplit
 
 try:
     import requests
-    from requests.packages.urllib3 import exceptions as urllib3_exceptions
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - reported by the module through missing_required_lib
-    requests = urllib3_exceptions = None
+    requests = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
@@ -279,8 +278,8 @@ class Transport:
             return ("TLS certificate verification failed for %s (%s). Point ca_path at the CA bundle that signed "
                     "the endpoint's certificate, or set validate_certs to false for a test endpoint"
                     % (split.netloc, type(exc).__name__))
-        return "the TLS handshake with %s failed (%s%s)" % (split.netloc, type(exc).__name__,
-                                                             ": %s" % reason if reason else "")
+        return "the TLS handshake with %s failed (%s%s)" % (
+            split.netloc, type(exc).__name__, ": %s" % reason if reason else "")
 
     @staticmethod
     def _plain_headers(split):

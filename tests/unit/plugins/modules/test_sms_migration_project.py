@@ -24,6 +24,7 @@ from ansible_collections.hwcloud.sms.plugins.modules import sms_migration_projec
 from tests.conftest import PROJECT_ID, TOKEN
 from tests.emulator.sms_emulator import DEFAULT_MIGPROJECT_ID
 from tests.module_args import patch_module_args
+from tests.unit.plugins.modules.test_modules_run_as_scripts import run_script
 
 MISSING = "0b6e2f57-3c4d-4e8a-9f10-000000000000"
 DEFAULT_REASON = "it is the default migration project, which SMS never deletes"
@@ -318,3 +319,18 @@ def test_info_fails_on_an_api_error_with_an_empty_list(emulator):
     result = info(emulator)
     assert result["failed"] is True and result["migration_projects"] == []
     assert result["error"]["error_code"] == "SMS.9004"
+
+
+# ---- as Ansible ships it -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("module, args", [
+    (sms_migration_project, dict(state="absent", _ansible_check_mode=True)),
+    (sms_migration_project_info, dict()),
+], ids=["sms_migration_project", "sms_migration_project_info"])
+def test_each_module_runs_as_a_script_from_a_fresh_copy(emulator, tmp_path, module, args):
+    """As Ansible's guide to debugging modules runs one: the result on stdout, nothing on stderr."""
+    project = emulator.add_migproject(name="wave-1")
+    code, out, err = run_script(module, emulator, tmp_path, migration_project_id=project["id"], **args)
+    assert (code, err) == (0, ""), err
+    assert [entry["id"] for entry in json.loads(out)["migration_projects"]] == [project["id"]]
+    assert project["id"] in emulator.migprojects
