@@ -139,8 +139,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             sources = self.listed()
             if self.get_option("cache"):
                 self._cache[key] = sources
-        for source in sources:
-            self.add(source)
+        for listed in sources:
+            self.add(listed)
 
     def connection(self):
         """The connection options as a module reads them: the option, else its HW_* environment variable, else its
@@ -190,29 +190,29 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         connected = self.get_option("connected")
         return connected is None or record.get("connected") is connected
 
-    def add(self, source):
-        """One host for ``source``, with its variables, its migration cycle's group and the constructed groups."""
-        host = next((str(source[name]) for name in self.get_option("hostnames") if source.get(name)), None)
+    def add(self, listed):
+        """One host for the ``listed`` source server, with its variables and groups."""
+        host = next((str(listed[name]) for name in self.get_option("hostnames") if listed.get(name)), None)
         if host is None:
             return
         self.inventory.add_host(host)
-        variables = self.host_variables(source)
+        variables = self.host_variables(listed)
         for name, value in variables.items():
             self.inventory.set_variable(host, name, wrap_var(value))  # what the service says is never a template
-        if source.get("ip"):
-            self.inventory.set_variable(host, "ansible_host", wrap_var(source["ip"]))
-        if source.get("migration_cycle"):
+        if listed.get("ip"):
+            self.inventory.set_variable(host, "ansible_host", wrap_var(listed["ip"]))
+        if listed.get("migration_cycle"):
             group = self.inventory.add_group(self._sanitize_group_name("%scycle_%s" % (
-                self.get_option("prefix"), source["migration_cycle"])))
+                self.get_option("prefix"), listed["migration_cycle"])))
             self.inventory.add_child(group, host)
         strict = self.get_option("strict")
         self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
         self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
         self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)
 
-    def host_variables(self, source):
+    def host_variables(self, listed):
         prefix = self.get_option("prefix")
-        variables = {prefix + name: source.get(name) for name in FIELDS}
-        task = source.get("current_task") or {}
+        variables = {prefix + name: listed.get(name) for name in FIELDS}
+        task = listed.get("current_task") or {}
         variables.update({"%scurrent_task_%s" % (prefix, name): task.get(name) for name in TASK_FIELDS})
         return variables
