@@ -9,7 +9,7 @@ auth.py); what an error says is errors.py's. Plain Python, no Ansible imports.
 import time
 
 from ansible_collections.hwcloud.sms.plugins.module_utils.auth import Auth
-from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SmsApiError, body_excerpt, body_head
+from ansible_collections.hwcloud.sms.plugins.module_utils.errors import SECRET_FIELDS, SmsApiError, body_excerpt, body_head
 from ansible_collections.hwcloud.sms.plugins.module_utils.transport import Transport, retry_delay
 
 LIST_PAGE_SIZE = 200
@@ -26,7 +26,7 @@ class Kind:
     whether they are deleted in batches, which list filters the service has, and their names in messages."""
 
     def __init__(self, noun, word, segment, list_key, path=None, wrapper=None, page_size=LIST_PAGE_SIZE, batch=True,
-                 filters=("name",), secrets=()):
+                 filters=("name",)):
         self.noun = noun  # "SMS task": in messages
         self.word = word  # "task"
         self.segment = segment  # its name: "tasks"
@@ -36,7 +36,6 @@ class Kind:
         self.page_size = page_size
         self.batch = batch  # POST /v3/<path>/delete with {"ids": [...]} exists
         self.filters = filters  # the list filters the service has
-        self.secrets = secrets  # fields never kept from an answer (a template's target_password)
 
     def __repr__(self):
         return "Kind(%r)" % self.word
@@ -47,15 +46,14 @@ SOURCES = Kind("SMS source server", "source server", "sources", "source_servers"
                filters=("name", "state", "ip", "migration_cycle", "connected", "migproject", "enterprise_project_id"))
 # The SDK documents 50 as the templates' default page size; the migration projects' is not documented: 50 as well.
 TEMPLATES = Kind("SMS server template", "server template", "templates", "templates", path=("vm", "templates"),
-                 wrapper="template", page_size=50, filters=("name", "availability_zone", "region", "id"),
-                 secrets=("target_password",))
+                 wrapper="template", page_size=50, filters=("name", "availability_zone", "region", "id"))
 MIGPROJECTS = Kind("SMS migration project", "migration project", "migprojects", "migprojects", page_size=50,
                    batch=False, filters=())
 
 
-def without_secrets(kind, record):
-    """``record`` without the fields of ``kind`` that hold a secret: nothing downstream can print them."""
-    return {key: value for key, value in record.items() if key not in kind.secrets} if kind.secrets else record
+def without_secrets(record):
+    """``record`` without the fields that hold a secret (errors.SECRET_FIELDS): nothing downstream can print them."""
+    return {key: value for key, value in record.items() if key not in SECRET_FIELDS}
 
 
 class SmsClient:
@@ -110,7 +108,7 @@ class SmsClient:
         if record.get("id") != record_id:
             raise SmsApiError(operation, reason="the answer describes %s %r, not the one asked for" % (kind.word, record.get("id")),
                               status=response.status_code, request_id=response.headers.get("X-Request-Id"))
-        return without_secrets(kind, record)
+        return without_secrets(record)
 
     def list_records(self, kind, **filters):
         """Every record of ``kind`` matching ``filters`` (service-side filters), following pages to the end.
@@ -179,7 +177,7 @@ class SmsClient:
             raise SmsApiError(operation, reason="the answer is not a page of %ss" % kind.word, status=response.status_code,
                               request_id=response.headers.get("X-Request-Id"),
                               excerpt=body_excerpt(self.transport.redact(body_head(response.text))))
-        return [without_secrets(kind, item) for item in items], count
+        return [without_secrets(item) for item in items], count
 
     def delete_record(self, kind, record_id):
         """Delete one record. Every failure raises, a 404 too: a 404 to a write may have another meaning than

@@ -13,7 +13,6 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     is_refusal,
     is_source_refusal,
     left_behind,
-    never_a_refusal,
     plan,
     project_plan,
     project_summary,
@@ -56,12 +55,8 @@ SOURCE = Description(
 
 TEMPLATE = Description(
     api=TEMPLATES, result_key="templates", single_key="template", plan_of=template_plan, summary_of=template_summary,
-    identify=lambda template: {"name": template.get("name")}, leftovers=None, is_refusal_of=never_a_refusal,
-    readying=NeverBusy(), readied="deleted", readied_words="deleted", list_items_complete=True, refusal_hint="",
-    forced_hint="")
+    identify=lambda template: {"name": template.get("name")}, readying=NeverBusy())
 
 MIGPROJECT = Description(
     api=MIGPROJECTS, result_key="migration_projects", single_key="migration_project", plan_of=project_plan,
-    summary_of=project_summary, identify=lambda project: {"name": project.get("name")}, leftovers=None,
-    is_refusal_of=never_a_refusal, readying=NeverBusy(), readied="deleted", readied_words="deleted",
-    list_items_complete=True, refusal_hint="", forced_hint="")
+    summary_of=project_summary, identify=lambda project: {"name": project.get("name")}, readying=NeverBusy())

@@ -19,6 +19,7 @@ from ansible_collections.hwcloud.sms.plugins.module_utils.task_rules import (
     REFUSED,
     REMOVE_TASKS_THEN_DELETE,
     STOP_THEN_DELETE,
+    never_a_refusal,
     source_state,
 )
 
@@ -67,14 +68,15 @@ class Description:
     plan_of: Callable  # (record, force) -> Plan
     summary_of: Callable  # the fields that decide deletion, for diffs
     identify: Callable  # what an entry tells of a found record besides its id
-    leftovers: Optional[Callable]  # what SMS does not delete with the record (None: nothing it tells)
-    is_refusal_of: Callable  # is this error the service refusing a busy record?
     readying: object  # how a busy record is made deletable with force (readying.py)
-    readied: str  # the result of a record made deletable first, then deleted
-    readied_words: str
-    list_items_complete: bool  # do list items carry what the rule needs?
-    refusal_hint: str  # after a refusal, without force
-    forced_hint: str  # after a refusal, with force
+    # the defaults fit a kind that is never busy (server templates, migration projects)
+    leftovers: Optional[Callable] = None  # what SMS does not delete with the record (None: nothing it tells)
+    is_refusal_of: Callable = never_a_refusal  # is this error the service refusing a busy record?
+    readied: str = "deleted"  # the result of a record made deletable first, then deleted
+    readied_words: str = "deleted"
+    list_items_complete: bool = True  # do list items carry what the rule needs?
+    refusal_hint: str = ""  # after a refusal, without force
+    forced_hint: str = ""  # after a refusal, with force
     reminder: Optional[str] = None  # added to the result when a removed record leaves something behind
 
     @property
@@ -197,10 +199,9 @@ def outcome(ev, how):
     readied = readying_outcome(ev, how, name, changed)
     if readied is not None:
         return readied
-    if ev.clear is not None or ev.cleared is not None:
-        cleared = clearing_outcome(ev, how, name, changed)
-        if cleared is not None:
-            return cleared
+    cleared = clearing_outcome(ev, how, name, changed)
+    if cleared is not None:
+        return cleared
     if ev.delete is None:
         return Outcome("not_attempted", changed, "%s was not deleted: the run failed before its turn" % name)
     return deletion_outcome(ev, how, name, changed)
@@ -227,7 +228,7 @@ def readying_outcome(ev, how, name, changed):
 
 def clearing_outcome(ev, how, name, changed):
     """outcome() of a task whose snapshots were to be cleared first (clear_snapshots), when that kept it; None when
-    they were cleared and the deletion decides."""
+    they were cleared, or nothing was to be cleared, and the deletion decides."""
     if ev.clear in (REJECTED, UNKNOWN):
         fate = "may have been" if ev.clear == UNKNOWN else "were not"
         return Outcome("failed", changed, "%s was not deleted: its snapshots %s cleared, and deleting it would leave them "

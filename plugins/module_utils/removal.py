@@ -161,7 +161,8 @@ class Removal:
         return records
 
     def delete(self):
-        ready = [ev for ev in self.about_to_delete() if not ev.plan.action == REFUSED]
+        records = self.about_to_delete()
+        ready = [ev for ev in records if ev.plan.action != REFUSED]
         if len(ready) > 1 and self.kind.api.batch:
             for batch in chunks(ready, BATCH_SIZE):
                 self.delete_batch(batch)
@@ -169,7 +170,7 @@ class Removal:
             for ev in ready:
                 self.delete_one(ev)
         # Predicted refusals still go to the service, which decides, one by one.
-        for ev in self.about_to_delete():
+        for ev in records:
             if ev.plan.action == REFUSED:
                 self.delete_one(ev)
 
