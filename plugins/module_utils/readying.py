@@ -57,18 +57,8 @@ class StopFirst:
         """Nothing to learn beyond the tasks themselves."""
 
     def make_ready(self, removal, busy):
-        pending = []
-        for ev in busy:
-            if not stop_under_way(ev.record):
-                try:
-                    removal.client.task_action(ev.id, "stop")
-                except SmsApiError as error:
-                    ev.stop, ev.error = (UNKNOWN if error.uncertain else REJECTED), error
-                    if error.status == 401:
-                        raise  # refused credentials: repeating them task by task could lock the access key
-                    continue
-                ev.stop = ACCEPTED
-            pending.append(ev)
+        send_action(removal, "stop", [ev for ev in busy if not stop_under_way(ev.record)])
+        pending = [ev for ev in busy if stop_under_way(ev.record) or ev.stop == ACCEPTED]
         removal.watch(pending, "ready", lambda latest: GONE if latest is None else
                       READY if deletion_blocker(latest) is None else None)
 
@@ -129,23 +119,31 @@ class TasksFirst:
             ev.ready = READY if done else FAILED
 
 
+def send_action(removal, action, tasks):
+    """Sends the task action (``stop``, ``clear``) to each task and notes on its Evidence (``ev.stop``,
+    ``ev.clear``) whether the service accepted it; returns those it accepted."""
+    accepted = []
+    for ev in tasks:
+        try:
+            removal.client.task_action(ev.id, action)
+        except SmsApiError as error:
+            setattr(ev, action, UNKNOWN if error.uncertain else REJECTED)
+            ev.error = error
+            if error.status == 401:
+                raise  # refused credentials: repeating them task by task could lock the access key
+            continue
+        setattr(ev, action, ACCEPTED)
+        accepted.append(ev)
+    return accepted
+
+
 def clear_first(removal, tasks):
     """clear_snapshots: each task about to be deleted first has its snapshots cleared (the task action ``clear``),
     unless its source server says they are, then is read until its source server says ``cleared`` (or
     ``clearfailed``). A task whose clear is refused keeps its snapshots and is not deleted."""
-    pending = []
     for ev in tasks:
         if snapshots_cleared(ev.last_seen or ev.record):
             ev.cleared = READY
-            continue
-        try:
-            removal.client.task_action(ev.id, "clear")
-        except SmsApiError as error:
-            ev.clear, ev.error = (UNKNOWN if error.uncertain else REJECTED), error
-            if error.status == 401:
-                raise  # refused credentials: repeating them task by task could lock the access key
-            continue
-        ev.clear = ACCEPTED
-        pending.append(ev)
+    pending = send_action(removal, "clear", [ev for ev in tasks if ev.cleared is None])
     removal.watch(pending, "cleared", lambda latest: GONE if latest is None else READY if snapshots_cleared(latest)
                   else FAILED if (source_state(latest) or "").lower() == "clearfailed" else None)
