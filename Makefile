@@ -3,7 +3,7 @@
 #   make test       everything below, with a "N passed, N failed" summary
 #   make venv       virtual environment with the pinned tools (requirements-dev.txt)
 #   make sanity     ansible-test sanity on a clean copy of the collection
-#   make units      pytest tests/unit
+#   make units      pytest tests/unit -n 4
 #   make integration  pytest tests/integration -n auto
 #   make contract   requests and answers of the integration runs against the official SDK's models
 #   make lint       ruff (pyproject.toml) and ansible-lint (production profile)
@@ -84,8 +84,9 @@ prepare: $(STAMP) $(COLLECTION_LINK) build/antsibull.cfg
 sanity: prepare
 	"$(PY)" tools/sanity.py $(SANITY_ARGS)
 
+# Four workers on two cores: the unit tests mostly wait (the fault matrix's real socket timeouts), not compute.
 units: prepare
-	@$(call run_pytest,tests/unit,)
+	@$(call run_pytest,tests/unit,-n 4)
 
 # The emulators' journals are kept in build/journals for the SDK contract check (make contract).
 integration: export SMS_EMULATOR_JOURNAL_DIR := $(CURDIR)/build/journals

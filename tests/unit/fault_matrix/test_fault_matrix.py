@@ -30,7 +30,7 @@ from ansible_collections.hwcloud.sms.plugins.modules import sms_task
 from tests.conftest import AK, DOMAIN, PASSWORD, SK, TOKEN, USER
 from tests.emulator.sms_emulator import Emulator
 from tests.module_args import patch_module_args
-from tests.unit.fault_matrix.conftest import RESULTS_KEY
+from tests.unit.conftest import CELL
 
 MAX_RETRIES = 2
 WAIT_TIMEOUT = 2  # seconds of the fake clock
@@ -218,7 +218,6 @@ CELLS = [(phase, fault, mode) for mode in ("normal", "check") for phase in PHASE
 
 @pytest.mark.parametrize("phase, fault, mode", CELLS)
 def test_cell(phase, fault, mode, request, fake_clock):
-    results = request.config.stash.setdefault(RESULTS_KEY, {})  # printed by conftest.py
     kind, auth, method, path, after, busy = PHASES[phase]
     check = mode == "check"
     with Emulator() as emu:
@@ -245,7 +244,9 @@ def test_cell(phase, fault, mode, request, fake_clock):
         journal = list(emu.journal)
         faulted = [entry for entry in journal if entry["fault"]
                    and not (phase == "fallback DELETE" and entry["path"] == "/v3/tasks/delete")]
-        results[(mode, phase, fault)] = describe(result, journal, faulted[0] if faulted else None)
+        request.node.user_properties.append((CELL, (  # the table of tests/unit/conftest.py
+            (mode, phase, fault, describe(result, journal, faulted[0] if faulted else None)),
+            ((0, list(PHASES).index(phase)), (0, list(FAULTS).index(fault))))))
 
         # 1. nothing but the named tasks is ever deleted
         named = set(ids)

@@ -21,7 +21,7 @@ from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server
 from tests.conftest import PASSWORD, SK, TOKEN
 from tests.emulator.sms_emulator import Emulator
 from tests.module_args import patch_module_args
-from tests.unit.fault_matrix.conftest import RESULTS_KEY
+from tests.unit.conftest import CELL
 from tests.unit.fault_matrix.test_fault_matrix import (
     FAULT_TIMES,
     FAULTS,
@@ -96,7 +96,6 @@ CELLS = [(phase, fault, mode) for mode in ("normal", "check") for phase in PHASE
 
 @pytest.mark.parametrize("phase, fault, mode", CELLS)
 def test_source_cell(phase, fault, mode, request, fake_clock):
-    results = request.config.stash.setdefault(RESULTS_KEY, {})
     kind, method, path = PHASES[phase]
     check = mode == "check"
     with Emulator() as emu:
@@ -115,7 +114,9 @@ def test_source_cell(phase, fault, mode, request, fake_clock):
         result = run_module(args, check)
         journal = list(emu.journal)
         faulted = [entry for entry in journal if entry["fault"]]
-        results[(mode, phase, fault)] = describe(result, journal, faulted[0] if faulted else None)
+        request.node.user_properties.append((CELL, (  # the table of tests/unit/conftest.py
+            (mode, phase, fault, describe(result, journal, faulted[0] if faulted else None)),
+            ((1, list(PHASES).index(phase)), (0, list(FAULTS).index(fault))))))
 
         # 1. nothing but the named records is ever deleted, and no task at all
         for entry in journal:
