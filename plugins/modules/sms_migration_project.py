@@ -72,6 +72,7 @@ options:
     default: 300
 extends_documentation_fragment:
   - hwcloud.sms.connection
+  - hwcloud.sms.attributes
 attributes:
   check_mode:
     support: full
@@ -79,10 +80,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows each project's id, name, C(isdefault) and C(exist_server) before, and V(absent) after.
-  platform:
-    support: full
-    platforms: all
-    description: Runs wherever Python and C(requests) are available; it only talks HTTPS to Huawei Cloud.
 notes:
   - To empty a project, remove its source servers first (M(hwcloud.sms.sms_source_server); the project's servers are
     listed by M(hwcloud.sms.sms_source_server_info) with O(hwcloud.sms.sms_source_server_info#module:migproject)).

@@ -76,6 +76,7 @@ options:
     default: 300
 extends_documentation_fragment:
   - hwcloud.sms.connection
+  - hwcloud.sms.attributes
 attributes:
   check_mode:
     support: full
@@ -83,10 +84,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows each template's id, name, availability zone and C(is_template) before, and V(absent) after.
-  platform:
-    support: full
-    platforms: all
-    description: Runs wherever Python and C(requests) are available; it only talks HTTPS to Huawei Cloud.
 notes:
   - A template may hold the target server's password (C(target_password)). The module drops it from every template
     it reads, as soon as it arrives, so that no template in a result or a diff holds it.

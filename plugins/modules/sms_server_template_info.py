@@ -36,17 +36,8 @@ options:
     type: str
 extends_documentation_fragment:
   - hwcloud.sms.connection
-attributes:
-  check_mode:
-    support: full
-    description: Changes nothing; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is nothing to compare.
-  platform:
-    support: full
-    platforms: all
-    description: Runs wherever Python and C(requests) are available.
+  - hwcloud.sms.attributes
+  - hwcloud.sms.attributes.info_module
 seealso:
   - module: hwcloud.sms.sms_server_template
     description: Deletes server templates.

@@ -90,6 +90,7 @@ options:
     default: 300
 extends_documentation_fragment:
   - hwcloud.sms.connection
+  - hwcloud.sms.attributes
 attributes:
   check_mode:
     support: full
@@ -97,10 +98,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows each record's id, name, state, agent connection, migration cycle and current task before, and V(absent) after.
-  platform:
-    support: full
-    platforms: all
-    description: Runs wherever Python and C(requests) are available; it only talks HTTPS to Huawei Cloud.
 seealso:
   - module: hwcloud.sms.sms_source_server_info
   - module: hwcloud.sms.sms_task

@@ -68,17 +68,8 @@ options:
     type: str
 extends_documentation_fragment:
   - hwcloud.sms.connection
-attributes:
-  check_mode:
-    support: full
-    description: Changes nothing; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is nothing to compare.
-  platform:
-    support: full
-    platforms: all
-    description: Runs wherever Python and C(requests) are available.
+  - hwcloud.sms.attributes
+  - hwcloud.sms.attributes.info_module
 notes:
   - Deleting a source-server record touches neither the source machine nor the target server; SMS deletes no target
     or clone server (RV(source_servers[].left_behind)), and the temporary disks and synchronisation snapshots of a

@@ -107,6 +107,7 @@ options:
     version_added: 1.1.0
 extends_documentation_fragment:
   - hwcloud.sms.connection
+  - hwcloud.sms.attributes
 attributes:
   check_mode:
     support: full
@@ -114,10 +115,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the task's id, name, state, source server state and agent connection before, and V(absent) after.
-  platform:
-    support: full
-    platforms: all
-    description: Runs wherever Python and C(requests) are available; it only talks HTTPS to Huawei Cloud.
 seealso:
   - name: SMS API reference, DeleteTask
     description: The call this module wraps.
