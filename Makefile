@@ -12,7 +12,7 @@
 #   make build-check  build, install and ansible-doc the collection tarball
 #   make demo       a migration wave against the bundled SMS emulator, each step with its requests (build/demo-venv: requirements-demo.txt)
 #   make emulator   the seeded SMS emulator in the foreground for README.md's quick start (EMULATOR_PORT=8600)
-#   make matrix     sanity, units and integration on ansible-core 2.16 to 2.21 (slow, not part of make test; MATRIX_ARGS="--releases 2.16")
+#   make matrix     sanity, units and integration on ansible-core 2.16 to 2.21 with tox (tox.ini; slow, not part of make test; MATRIX_ARGS="-e core216-units")
 #   make mutation   mutation testing with mutmut (slow, not part of make test; writes benchmarks/mutation.md; MUTATION_ARGS="*.module_utils.waiting.*")
 #   make bench      cost and time against the emulator, about 15 minutes (tools/bench.py; BENCH_ARGS="--runs 5 --uri-loop-max 200")
 #   make clean      remove build output and caches (make distclean: the venv too)
@@ -62,7 +62,7 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): requirements-dev.txt requirements.txt
+$(STAMP): requirements-dev.txt requirements-test.txt requirements.txt
 	if [ ! -x "$(PY)" ]; then "$(PYTHON)" -m venv "$(VENV_DIR)"; fi
 	"$(PY)" -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
 	touch "$(STAMP)"
@@ -114,8 +114,10 @@ build-check: prepare
 test: prepare
 	MAKE="$(MAKE)" "$(PY)" tools/run_suite.py
 
+# tox (installed into the venv) runs tox.ini; its environments are build/matrix/core<release>-<stage>.
 matrix: prepare
-	"$(PY)" tools/matrix.py $(MATRIX_ARGS)
+	"$(PY)" -m pip install --disable-pip-version-check --quiet -r requirements-matrix.txt
+	"$(BIN)/tox" $(MATRIX_ARGS)
 
 # mutmut runs in build/collections, where the files' paths are the collection's import names (pyproject.toml
 # [tool.mutmut]); its results stay in build/collections/mutants, and a run tests again only what changed.

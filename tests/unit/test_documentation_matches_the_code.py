@@ -79,3 +79,21 @@ def test_the_demo_needs_only_the_runtime_dependencies():
             if line and not line.startswith("#")}
     assert demo == {"ansible-core", "requests"}
     assert "DEMO_VENV := build/demo-venv" in MAKEFILE and "requirements-demo.txt" in MAKEFILE
+
+
+def test_the_matrix_runs_every_release_the_readme_claims():
+    import configparser
+
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read_string(read("tox.ini"))
+    claimed = re.search(r"^\* ansible-core ([0-9., and]+) \(`meta/runtime.yml`", read("README.md"), re.M).group(1)
+    releases = re.findall(r"2\.(\d+)", claimed)
+    env_list = re.fullmatch(r"core\{([0-9,]+)\}-\{sanity,units,integration\}", tox["tox"]["env_list"]).group(1)
+    assert env_list.split(",") == ["2" + minor for minor in releases]
+    assert 'requires_ansible: ">=2.%s.0"' % releases[0] in read("meta/runtime.yml")
+    testenv = tox["testenv"]
+    for minor in releases:
+        assert "core2%s: ansible-core>=2.%s,<2.%d" % (minor, minor, int(minor) + 1) in testenv["deps"], minor
+        assert re.search(r"^core2%s: python3\.\d+" % minor, testenv["base_python"], re.M), minor
+    # the releases come from tox.ini alone: the test tools pin none
+    assert not re.search(r"^ansible-core", read("requirements-test.txt"), re.M)
