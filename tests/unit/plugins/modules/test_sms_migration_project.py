@@ -9,21 +9,20 @@ in check mode too.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import io
 import json
 
 import pytest
-import yaml
 
-from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
-from ansible_collections.hwcloud.sms.plugins.module_utils import options
-from ansible_collections.hwcloud.sms.plugins.module_utils.options import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.hwcloud.sms.plugins.modules import sms_migration_project, sms_migration_project_info
-from tests.conftest import PROJECT_ID, TOKEN
+from tests.conftest import PROJECT_ID
 from tests.emulator.sms_emulator import DEFAULT_MIGPROJECT_ID
-from tests.module_args import patch_module_args
+from tests.unit.plugins.modules.runner import (  # noqa: F401 (no_pauses: a fixture)
+    assert_the_documented_options_are_applied,
+    no_pauses,
+    run_module,
+    sent,
+    writes,
+)
 from tests.unit.plugins.modules.test_modules_run_as_scripts import run_script
 
 MISSING = "0b6e2f57-3c4d-4e8a-9f10-000000000000"
@@ -31,20 +30,7 @@ DEFAULT_REASON = "it is the default migration project, which SMS never deletes"
 SERVERS_REASON = ("it still has servers (exist_server), and SMS deletes only empty projects: remove its source servers "
                   "first")
 
-
-@pytest.fixture(autouse=True)
-def no_pauses(monkeypatch):
-    """The waits poll without pausing: every pause of the module goes through its client's sleep."""
-    monkeypatch.setattr(options, "SmsClient", functools.partial(sms_client.SmsClient, sleep=lambda seconds: None))
-
-
-def run_module(module, emu, check=False, diff=False, **args):
-    out = io.StringIO()
-    args = dict(args, endpoint=emu.url, auth_token=TOKEN, max_retries=0, _ansible_check_mode=check, _ansible_diff=diff)
-    with patch_module_args(args), contextlib.redirect_stdout(out):
-        with pytest.raises(SystemExit):
-            module.main()
-    return json.loads(out.getvalue())
+pytestmark = pytest.mark.usefixtures("no_pauses")
 
 
 def run(emu, check=False, diff=False, **args):
@@ -54,14 +40,6 @@ def run(emu, check=False, diff=False, **args):
 
 def info(emu, **args):
     return run_module(sms_migration_project_info, emu, **args)
-
-
-def sent(emu):
-    return emu.sent("method", "path")
-
-
-def writes(emu):
-    return [(method, path) for method, path in sent(emu) if method != "GET"]
 
 
 def results(result):
@@ -74,29 +52,13 @@ def path(project_id):
 
 # ---- the documentation is the code's ----------------------------------------------------------------------------
 
-class SpecSeen(Exception):
-    """Raised instead of building the module: carries the argument spec main() was about to use."""
-
-
 @pytest.mark.parametrize("module", [sms_migration_project, sms_migration_project_info],
                          ids=lambda module: module.__name__.rsplit(".", 1)[-1])
 def test_each_documented_option_and_default_is_the_one_applied_and_none_shadows_a_connection_option(module, monkeypatch):
     """project_id is the connection option naming the IAM project: the migration project's option must not take
     its place (it would lose its environment variable, and a module_defaults project_id would name a project to
     delete)."""
-    def capture(argument_spec, **kwargs):
-        raise SpecSeen(argument_spec)
-
-    monkeypatch.setattr(module, "SmsModule", capture)
-    with pytest.raises(SpecSeen) as seen:
-        module.main()
-    spec = seen.value.args[0]
-    documented = yaml.safe_load(module.DOCUMENTATION)["options"]
-    assert sorted(documented) == sorted(spec)
-    for name, doc in documented.items():
-        assert spec[name].get("default") == doc.get("default"), name
-        assert spec[name].get("type", "str") == doc.get("type", "str"), name
-    assert not set(spec) & set(CONNECTION_ARGUMENT_SPEC)
+    spec = assert_the_documented_options_are_applied(module, monkeypatch)
     assert "force" not in spec  # nothing forces a project's deletion
 
 

@@ -8,59 +8,40 @@ emulator's journal. A template's ``target_password`` is in no result, whatever t
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import io
 import json
 
 import pytest
-import yaml
 
-from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
-from ansible_collections.hwcloud.sms.plugins.module_utils import options
-from ansible_collections.hwcloud.sms.plugins.module_utils.options import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.hwcloud.sms.plugins.modules import sms_server_template, sms_server_template_info
-from tests.conftest import TOKEN
 from tests.emulator.sms_emulator import TEMPLATE_PASSWORD
-from tests.module_args import patch_module_args
+from tests.unit.plugins.modules.runner import (  # noqa: F401 (no_pauses: a fixture)
+    assert_the_documented_options_are_applied,
+    no_pauses,
+    printed,
+    run_module,
+    sent,
+    writes,
+)
 from tests.unit.plugins.modules.test_modules_run_as_scripts import run_script
 
 MISSING = "0b6e2f57-3c4d-4e8a-9f10-000000000000"
 BATCH = "/v3/vm/templates/delete"
 
-
-@pytest.fixture(autouse=True)
-def no_pauses(monkeypatch):
-    """The waits poll without pausing: every pause of the module goes through its client's sleep."""
-    monkeypatch.setattr(options, "SmsClient", functools.partial(sms_client.SmsClient, sleep=lambda seconds: None))
+pytestmark = pytest.mark.usefixtures("no_pauses")
 
 
-def run_module(module, emu, check=False, diff=False, **args):
-    out = io.StringIO()
-    args = dict(args, endpoint=emu.url, auth_token=TOKEN, max_retries=0, _ansible_check_mode=check, _ansible_diff=diff)
-    with patch_module_args(args), contextlib.redirect_stdout(out):
-        with pytest.raises(SystemExit):
-            module.main()
-    text = out.getvalue()
-    assert TEMPLATE_PASSWORD not in text  # never, whatever the run did
-    return json.loads(text)
+def without_the_password(result):
+    assert TEMPLATE_PASSWORD not in json.dumps(result)  # never, whatever the run did
+    return result
 
 
 def run(emu, check=False, diff=False, **args):
     args.setdefault("state", "absent")
-    return run_module(sms_server_template, emu, check=check, diff=diff, **args)
+    return without_the_password(run_module(sms_server_template, emu, check=check, diff=diff, **args))
 
 
 def info(emu, **args):
-    return run_module(sms_server_template_info, emu, **args)
-
-
-def sent(emu):
-    return emu.sent("method", "path")
-
-
-def writes(emu):
-    return [(method, path) for method, path in sent(emu) if method != "GET"]
+    return without_the_password(run_module(sms_server_template_info, emu, **args))
 
 
 def results(result):
@@ -69,26 +50,10 @@ def results(result):
 
 # ---- the documentation is the code's ----------------------------------------------------------------------------
 
-class SpecSeen(Exception):
-    """Raised instead of building the module: carries the argument spec main() was about to use."""
-
-
 @pytest.mark.parametrize("module", [sms_server_template, sms_server_template_info],
                          ids=lambda module: module.__name__.rsplit(".", 1)[-1])
 def test_each_documented_option_and_default_is_the_one_applied_and_none_shadows_a_connection_option(module, monkeypatch):
-    def capture(argument_spec, **kwargs):
-        raise SpecSeen(argument_spec)
-
-    monkeypatch.setattr(module, "SmsModule", capture)
-    with pytest.raises(SpecSeen) as seen:
-        module.main()
-    spec = seen.value.args[0]
-    documented = yaml.safe_load(module.DOCUMENTATION)["options"]
-    assert sorted(documented) == sorted(spec)
-    for name, doc in documented.items():
-        assert spec[name].get("default") == doc.get("default"), name
-        assert spec[name].get("type", "str") == doc.get("type", "str"), name
-    assert not set(spec) & set(CONNECTION_ARGUMENT_SPEC)
+    spec = assert_the_documented_options_are_applied(module, monkeypatch)
     assert "force" not in spec  # a template is never busy
 
 
@@ -324,16 +289,6 @@ def test_info_fails_on_an_api_error_with_an_empty_list(emulator):
 
 # ---- the secret in answers that are no page or no JSON ------------------------------------------------------------
 
-def output(module, emu, **args):
-    """The run's output as it was printed, unchecked."""
-    out = io.StringIO()
-    args = dict(args, endpoint=emu.url, auth_token=TOKEN, max_retries=0)
-    with patch_module_args(args), contextlib.redirect_stdout(out):
-        with pytest.raises(SystemExit):
-            module.main()
-    return out.getvalue()
-
-
 SECRET_FIRST = {"target_password": TEMPLATE_PASSWORD, "name": "web-01-template"}
 
 
@@ -343,11 +298,11 @@ def test_an_answer_that_cannot_be_used_is_quoted_without_the_secret(emulator, ca
     if case == "a page whose item has no id":
         emulator.inject(method="GET", path="/v3/vm/templates",
                         raw=json.dumps({"count": 1, "templates": [SECRET_FIRST]}).encode("utf-8"))
-        text = output(sms_server_template_info, emulator)
+        text = printed(sms_server_template_info, emulator)
     else:
         whole = json.dumps({"template": dict(SECRET_FIRST, id=template["id"])})
         emulator.inject(method="GET", path="/v3/vm/templates/" + template["id"], raw=whole[:90].encode("utf-8"))
-        text = output(sms_server_template, emulator, template_id=template["id"], state="absent")
+        text = printed(sms_server_template, emulator, template_id=template["id"], state="absent")
     result = json.loads(text)
     assert result["failed"] is True
     assert TEMPLATE_PASSWORD not in text
