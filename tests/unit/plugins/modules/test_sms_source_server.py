@@ -8,36 +8,20 @@ RETURN and the table of docs/modules.md for source-server records.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import io
-import json
-
 import pytest
 
-from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
-from ansible_collections.hwcloud.sms.plugins.module_utils import options
 from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server
-from tests.conftest import TOKEN
-from tests.module_args import patch_module_args
+from tests.unit.plugins.modules.runner import no_pauses, run_module  # noqa: F401 (no_pauses: a fixture)
 
 SOURCE_ID = "c3f1d2e4-aaaa-bbbb-cccc-0123456789ab"
 
 
-@pytest.fixture(autouse=True)
-def no_pauses(monkeypatch):
-    """The waits poll without pausing: every pause of the module goes through its client's sleep."""
-    monkeypatch.setattr(options, "SmsClient", functools.partial(sms_client.SmsClient, sleep=lambda seconds: None))
+pytestmark = pytest.mark.usefixtures("no_pauses")
 
 
 def run(emu, check=False, diff=False, **args):
-    out = io.StringIO()
-    args = dict(args, endpoint=emu.url, auth_token=TOKEN, max_retries=0, _ansible_check_mode=check, _ansible_diff=diff)
     args.setdefault("state", "absent")
-    with patch_module_args(args), contextlib.redirect_stdout(out):
-        with pytest.raises(SystemExit):
-            sms_source_server.main()
-    return json.loads(out.getvalue())
+    return run_module(sms_source_server, emu, check=check, diff=diff, **args)
 
 
 def record(emu, source_id, name, state="finished", connected=False):

@@ -8,36 +8,20 @@ taken from the same table, and the option checks of the module's DOCUMENTATION.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import io
-import json
-
 import pytest
 
-from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
-from ansible_collections.hwcloud.sms.plugins.module_utils import options
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task
-from tests.conftest import TOKEN
-from tests.module_args import patch_module_args
+from tests.unit.plugins.modules.runner import no_pauses, run_module  # noqa: F401 (no_pauses: a fixture)
 
 REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then delete it."
 
 
-@pytest.fixture(autouse=True)
-def no_pauses(monkeypatch):
-    """The waits poll without pausing: every pause of the module goes through its client's sleep."""
-    monkeypatch.setattr(options, "SmsClient", functools.partial(sms_client.SmsClient, sleep=lambda seconds: None))
+pytestmark = pytest.mark.usefixtures("no_pauses")
 
 
 def run(emu, check=False, diff=False, **args):
-    out = io.StringIO()
-    args = dict(args, endpoint=emu.url, auth_token=TOKEN, max_retries=0, _ansible_check_mode=check, _ansible_diff=diff)
     args.setdefault("state", "absent")
-    with patch_module_args(args), contextlib.redirect_stdout(out):
-        with pytest.raises(SystemExit):
-            sms_task.main()
-    return json.loads(out.getvalue())
+    return run_module(sms_task, emu, check=check, diff=diff, **args)
 
 
 def sent(emu):
