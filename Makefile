@@ -4,7 +4,7 @@
 #   make venv       virtual environment with the pinned tools (requirements-dev.txt)
 #   make sanity     ansible-test sanity on a clean copy of the collection
 #   make units      pytest tests/unit -n 4
-#   make integration  pytest tests/integration -n auto
+#   make integration  pytest tests/integration, one worker more than the cores (INTEGRATION_WORKERS)
 #   make contract   requests and answers of the integration runs against the official SDK's models
 #   make lint       ruff (pyproject.toml) and ansible-lint (production profile)
 #   make docs-lint  antsibull-docs lint-collection-docs --plugin-docs
@@ -90,9 +90,11 @@ units: prepare
 
 # The emulators' journals are kept in build/journals for the SDK contract check (make contract).
 integration: export SMS_EMULATOR_JOURNAL_DIR := $(CURDIR)/build/journals
+# One worker more than the cores: a run also waits (the emulator's latency, retries), and the spare worker fills it.
+INTEGRATION_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 integration: prepare
 	rm -rf build/journals
-	@$(call run_pytest,tests/integration,-n auto)
+	@$(call run_pytest,tests/integration,-n $(INTEGRATION_WORKERS))
 
 contract: prepare
 	@$(call run_pytest,tests/contract,)
