@@ -7,25 +7,15 @@ result read back from what it printed; and what they read from the emulator's jo
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import json
 
 import pytest
 import yaml
 
-from ansible_collections.hwcloud.sms.plugins.module_utils import client as sms_client
-from ansible_collections.hwcloud.sms.plugins.module_utils import options
 from ansible_collections.hwcloud.sms.plugins.module_utils.options import CONNECTION_ARGUMENT_SPEC
 from tests.conftest import TOKEN
 from tests.module_args import patch_module_args
-
-
-@pytest.fixture
-def no_pauses(monkeypatch):
-    """The waits poll without pausing: every pause of the module goes through its client's sleep. A test module
-    that imports it makes it autouse with ``pytestmark = pytest.mark.usefixtures("no_pauses")``."""
-    monkeypatch.setattr(options, "SmsClient", functools.partial(sms_client.SmsClient, sleep=lambda seconds: None))
 
 
 def printed(module, emu, check=False, diff=False, **args):

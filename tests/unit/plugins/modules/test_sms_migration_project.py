@@ -16,9 +16,8 @@ import pytest
 from ansible_collections.hwcloud.sms.plugins.modules import sms_migration_project, sms_migration_project_info
 from tests.conftest import PROJECT_ID
 from tests.emulator.sms_emulator import DEFAULT_MIGPROJECT_ID
-from tests.unit.plugins.modules.runner import (  # noqa: F401 (no_pauses: a fixture)
+from tests.unit.plugins.modules.runner import (
     assert_the_documented_options_are_applied,
-    no_pauses,
     run_module,
     sent,
     writes,

@@ -14,9 +14,8 @@ import pytest
 
 from ansible_collections.hwcloud.sms.plugins.modules import sms_server_template, sms_server_template_info
 from tests.emulator.sms_emulator import TEMPLATE_PASSWORD
-from tests.unit.plugins.modules.runner import (  # noqa: F401 (no_pauses: a fixture)
+from tests.unit.plugins.modules.runner import (
     assert_the_documented_options_are_applied,
-    no_pauses,
     printed,
     run_module,
     sent,

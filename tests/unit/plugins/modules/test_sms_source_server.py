@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.modules import sms_source_server
-from tests.unit.plugins.modules.runner import no_pauses, run_module  # noqa: F401 (no_pauses: a fixture)
+from tests.unit.plugins.modules.runner import run_module
 
 SOURCE_ID = "c3f1d2e4-aaaa-bbbb-cccc-0123456789ab"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.hwcloud.sms.plugins.modules import sms_task
-from tests.unit.plugins.modules.runner import no_pauses, run_module  # noqa: F401 (no_pauses: a fixture)
+from tests.unit.plugins.modules.runner import run_module
 
 REFUSAL_HINT = "Stop the task first, or set force: true to stop it and then delete it."
 
