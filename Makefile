@@ -116,10 +116,12 @@ build-check: prepare
 test: prepare
 	MAKE="$(MAKE)" "$(PY)" tools/run_suite.py
 
-# tox (installed into the venv) runs tox.ini; its environments are build/matrix/core<release>-<stage>.
+# tox (installed into the venv) runs tox.ini; its environments are build/matrix/core<release>-<stage>. The Pythons
+# pyenv installed are put on PATH themselves: its shims answer only for the versions pyenv has selected.
 matrix: prepare
 	"$(PY)" -m pip install --disable-pip-version-check --quiet -r requirements-matrix.txt
-	"$(BIN)/tox" $(MATRIX_ARGS)
+	PATH="$$(for dir in "$$(pyenv root 2>/dev/null || echo "$$HOME/.pyenv")"/versions/3.*/bin; do \
+	  if [ -d "$$dir" ]; then printf '%s:' "$$dir"; fi; done)$$PATH" "$(BIN)/tox" $(MATRIX_ARGS)
 
 # mutmut runs in build/collections, where the files' paths are the collection's import names (pyproject.toml
 # [tool.mutmut]); its results stay in build/collections/mutants, and a run tests again only what changed.
