@@ -229,6 +229,9 @@ def readying_outcome(ev, how, name, changed):
 def clearing_outcome(ev, how, name, changed):
     """outcome() of a task whose snapshots were to be cleared first (clear_snapshots), when that kept it; None when
     they were cleared, or nothing was to be cleared, and the deletion decides."""
+    if how.clear_snapshots and ev.plan.action == REFUSED:
+        return Outcome("refused", changed, "%s cannot be deleted now: %s; with clear_snapshots nothing was sent for it, "
+                       "neither a clear nor a deletion. %s" % (name, ev.plan.reason, how.kind.refusal_hint))
     if ev.clear in (REJECTED, UNKNOWN):
         fate = "may have been" if ev.clear == UNKNOWN else "were not"
         return Outcome("failed", changed, "%s was not deleted: its snapshots %s cleared, and deleting it would leave them "

@@ -153,12 +153,13 @@ class Removal:
 
     def about_to_delete(self, cleared=True):
         """The records a deletion will be sent for: deletable, made ready, or (predicted refused) for the service to
-        decide; with clear_snapshots (and ``cleared``), only those whose snapshots were cleared."""
+        decide. With clear_snapshots, never a predicted refusal: a busy task without force gets no write, not even a
+        clear (it would clear a running migration's snapshots); and with ``cleared``, only those whose snapshots were
+        cleared."""
         records = self.planned(DELETE) + [ev for ev in self.planned(self.kind.readying.action) if ev.ready == READY]
-        records += self.planned(REFUSED)
-        if cleared and self.how.clear_snapshots:
-            records = [ev for ev in records if ev.cleared == READY]
-        return records
+        if not self.how.clear_snapshots:
+            return records + self.planned(REFUSED)
+        return [ev for ev in records if ev.cleared == READY] if cleared else records
 
     def delete(self):
         records = self.about_to_delete()

@@ -100,6 +100,8 @@ options:
         service refuses, or whose source server ends in C(clearfailed), is not deleted (its snapshots would be left
         behind) and fails the run, with the service's error; one still clearing when O(wait_timeout) passes is
         reported as V(timed_out).
+      - A busy task without O(force) gets no C(clear) and no deletion, since clearing would reach the snapshots of a
+        migration still running. It is reported as V(refused), and O(force=true) stops it first.
       - Which task states allow C(clear) is the service's decision; the module reports its answer. In check mode
         the message says that the snapshots would be cleared first; nothing is sent.
     type: bool

@@ -42,6 +42,19 @@ def test_a_task_whose_clear_is_refused_is_kept_and_reported_once(emulator, tmp_p
     assert [method for method, path in writes(emulator) if path.startswith("/v3/tasks/%s" % refused["id"])] == ["POST"]
 
 
+def test_a_busy_task_without_force_gets_no_clear_and_no_deletion(emulator, tmp_path):
+    busy = emulator.add_task(name="db-01", state="RUNNING", source_state="replicate", connected=True)
+    done = emulator.add_task(name="web-01")
+    run = decommission(emulator, tmp_path, {"decommission_task_ids": [busy["id"], done["id"]],
+                                            "decommission_clear_snapshots": True})
+    assert run.rc != 0  # the busy task is refused
+    result = summary(run)
+    assert [entry["id"] for entry in result["not_deleted"]] == [busy["id"]]
+    assert "neither a clear nor a deletion" in result["not_deleted"][0]["msg"]
+    assert result["deleted"] == [done["id"]] and busy["id"] in emulator.tasks
+    assert not [path for method, path in writes(emulator) if busy["id"] in path]  # not even a clear
+
+
 def test_only_the_templates_of_the_deleted_tasks_are_removed(emulator, tmp_path):
     kept_template = emulator.add_template(name="unrelated")
     used = emulator.add_task(name="web-01", template_id="tpl-web-01")

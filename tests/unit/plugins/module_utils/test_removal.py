@@ -598,9 +598,25 @@ def test_a_task_already_cleared_gets_no_second_clear(fake):
     assert [call.method for call in fake.writes()] == ["delete_record"]
 
 
-def test_a_refused_clear_keeps_the_task_and_names_the_service_error(fake):
+def test_a_busy_task_without_force_gets_no_clear_and_no_deletion(fake):
+    """A clear would reach a running migration's snapshots: without force, a busy task gets no write at all."""
     fake.add_task("t-1", name="db", state="RUNNING", source_state="replicate", connected=True)
     fake.add_task("t-2", name="web")
+    result, failed = outcome_of(fake, ["t-1", "t-2"], clear_snapshots=True)
+    assert failed and results(result) == {"t-1": "refused", "t-2": "deleted"}
+    entry = by_id(result)["t-1"]
+    assert entry["msg"].startswith("SMS task t-1 (db) cannot be deleted now: ")
+    assert "with clear_snapshots nothing was sent for it, neither a clear nor a deletion" in entry["msg"]
+    assert entry["snapshots_cleared"] is False
+    assert [call for call in fake.writes() if "t-1" in call.ids] == []
+    assert "t-1" in fake.tasks.records
+
+
+def test_a_refused_clear_keeps_the_task_and_names_the_service_error(fake):
+    fake.add_task("t-1", name="db")
+    fake.add_task("t-2", name="web")
+    fake.fail("task_action", SmsApiError("clear SMS task t-1", status=400, error_code="SMS.2015",
+                                         error_msg="The task is in progress."), record_id="t-1")
     result, failed = outcome_of(fake, ["t-1", "t-2"], clear_snapshots=True)
     assert failed and results(result) == {"t-1": "failed", "t-2": "deleted"}
     entry = by_id(result)["t-1"]
