@@ -26,7 +26,7 @@ class Kind:
     whether they are deleted in batches, which list filters the service has, and their names in messages."""
 
     def __init__(self, noun, word, segment, list_key, path=None, wrapper=None, page_size=LIST_PAGE_SIZE, batch=True,
-                 filters=("name",)):
+                 filters=("name",), shows_id=True):
         self.noun = noun  # "SMS task": in messages
         self.word = word  # "task"
         self.segment = segment  # its name: "tasks"
@@ -36,6 +36,7 @@ class Kind:
         self.page_size = page_size
         self.batch = batch  # POST /v3/<path>/delete with {"ids": [...]} exists
         self.filters = filters  # the list filters the service has
+        self.shows_id = shows_id  # a shown record carries its id (the service's model of one project has none)
 
     def __repr__(self):
         return "Kind(%r)" % self.word
@@ -48,7 +49,7 @@ SOURCES = Kind("SMS source server", "source server", "sources", "source_servers"
 TEMPLATES = Kind("SMS server template", "server template", "templates", "templates", path=("vm", "templates"),
                  wrapper="template", page_size=50, filters=("name", "availability_zone", "region", "id"))
 MIGPROJECTS = Kind("SMS migration project", "migration project", "migprojects", "migprojects", page_size=50,
-                   batch=False, filters=())
+                   batch=False, filters=(), shows_id=False)
 
 
 def without_secrets(record):
@@ -103,8 +104,8 @@ class SmsClient:
             if not isinstance(record, dict):
                 raise SmsApiError(operation, reason="the answer has no %r object" % kind.wrapper,
                                   status=response.status_code, request_id=response.headers.get("X-Request-Id"))
-        if kind is MIGPROJECTS and "id" not in record:
-            record = dict(record, id=record_id)  # the service's model of one project has no id field
+        if not kind.shows_id and "id" not in record:
+            record = dict(record, id=record_id)
         if record.get("id") != record_id:
             raise SmsApiError(operation, reason="the answer describes %s %r, not the one asked for" % (kind.word, record.get("id")),
                               status=response.status_code, request_id=response.headers.get("X-Request-Id"))
