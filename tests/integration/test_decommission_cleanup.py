@@ -97,3 +97,20 @@ def test_only_the_named_projects_are_removed_once_empty(emulator, tmp_path):
     project_writes = [entry["path"] for entry in emulator.journal
                       if entry["path"].startswith("/v3/migprojects") and entry["method"] != "GET"]
     assert project_writes == ["/v3/migprojects/%s" % empty["id"]]
+
+
+def test_a_name_that_several_projects_share_removes_none_of_them(emulator, tmp_path):
+    first = emulator.add_migproject(name="wave-1")
+    second = emulator.add_migproject(name="wave-1")
+    single = emulator.add_migproject(name="wave-2")
+    task = emulator.add_task(name="web-01")
+    run = decommission(emulator, tmp_path, {"decommission_task_ids": [task["id"]],
+                                            "decommission_migration_projects": ["wave-1", "wave-2"]})
+    assert run.rc != 0
+    result = summary(run)["migration_projects"]
+    assert result["ambiguous"] == ["wave-1"] and result["removed"] == [single["id"]] and result["not_found"] == []
+    assert "1 migration project name matches more than one project, so none of those was removed" in run.stdout
+    assert first["id"] in emulator.migprojects and second["id"] in emulator.migprojects
+    project_writes = [entry["path"] for entry in emulator.journal
+                      if entry["path"].startswith("/v3/migprojects") and entry["method"] != "GET"]
+    assert project_writes == ["/v3/migprojects/%s" % single["id"]]
